@@ -1,0 +1,90 @@
+"""Normalising identities so that the same person from two sources becomes one key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from takethelead.domain.records import IdentityKind, IdentityRecord
+
+_SPACES = re.compile(r"\s+")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and collapse spaces: the key for accent-insensitive search."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def normalise_email(value: str) -> str | None:
+    value = value.strip().strip("<>").strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    value = value.lower()
+    return value if _EMAIL.match(value) else None
+
+
+def normalise_phone(value: str) -> str | None:
+    digits = re.sub(r"[^\d+]", "", value)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    return digits if len(digits.lstrip("+")) >= 6 else None
+
+
+def normalise_linkedin(value: str) -> str | None:
+    """`https://www.linkedin.com/in/Ana-Diaz/` → `in/ana-diaz`."""
+    value = value.strip()
+    if not value:
+        return None
+    if "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    if not parts.netloc.lower().endswith("linkedin.com"):
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2:
+        return None
+    return f"{segments[0].lower()}/{segments[1].lower()}"
+
+
+def normalise_mastodon(value: str) -> str | None:
+    """`@Alice@Mastodon.social` or `https://mastodon.social/@alice` → `alice@mastodon.social`."""
+    value = value.strip()
+    if value.startswith("http://") or value.startswith("https://"):
+        parts = urlsplit(value)
+        segments = [s for s in parts.path.split("/") if s]
+        if not segments or not segments[0].startswith("@"):
+            return None
+        return f"{segments[0][1:].lower()}@{parts.netloc.lower()}"
+    value = value.lstrip("@")
+    user, _, server = value.partition("@")
+    if not user or not server or "." not in server:
+        return None
+    return f"{user.lower()}@{server.lower()}"
+
+
+def normalise_handle(value: str) -> str | None:
+    value = value.strip().lstrip("@").lower()
+    return value or None
+
+
+def identity(kind: IdentityKind, raw: str) -> IdentityRecord | None:
+    """A normalised identity, or None when the raw value is not one."""
+    normalisers = {
+        IdentityKind.EMAIL: normalise_email,
+        IdentityKind.PHONE: normalise_phone,
+        IdentityKind.LINKEDIN: normalise_linkedin,
+        IdentityKind.MASTODON: normalise_mastodon,
+        IdentityKind.BLUESKY: normalise_handle,
+        IdentityKind.X: normalise_handle,
+        IdentityKind.X_ID: lambda v: v.strip() or None,
+        IdentityKind.FORUM: lambda v: v.strip().lower() or None,
+        IdentityKind.WEBSITE: lambda v: v.strip().rstrip("/").lower() or None,
+    }
+    value = normalisers[kind](raw)
+    if value is None:
+        return None
+    return IdentityRecord(kind=kind, value=value, display=raw.strip())

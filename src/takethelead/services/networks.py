@@ -1,0 +1,125 @@
+"""Networks: the places where networking happens."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from takethelead.domain.records import NetworkKind
+from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.views import NetworkView
+from takethelead.storage.tables import Interaction, Network, TimeEntry
+
+DEFAULT_NAMES = {
+    NetworkKind.LINKEDIN: "LinkedIn",
+    NetworkKind.MASTODON: "Mastodon",
+    NetworkKind.BLUESKY: "Bluesky",
+    NetworkKind.DISCOURSE: "Forum (Discourse)",
+    NetworkKind.X: "X",
+    NetworkKind.FACEBOOK: "Facebook",
+    NetworkKind.FORUM: "Forum",
+    NetworkKind.EMAIL: "E-mail",
+    NetworkKind.IN_PERSON: "In person",
+    NetworkKind.OTHER: "Other",
+}
+
+
+def parse_kind(raw: str) -> NetworkKind:
+    try:
+        return NetworkKind(raw.strip().lower().replace("_", "-").replace("inperson", "in-person"))
+    except ValueError:
+        kinds = ", ".join(k.value for k in NetworkKind)
+        raise ServiceError(f"network kind {raw!r}: expected one of {kinds}") from None
+
+
+def add_network(session: Session, workspace_id: int, name: str, kind: str, url: str = "") -> int:
+    """Create a network; names are unique within a workspace."""
+    network_kind = parse_kind(kind)
+    if not name.strip():
+        raise ServiceError("network name: expected a non-empty name")
+    exists = session.scalar(
+        select(Network.id).where(Network.workspace_id == workspace_id, Network.name == name)
+    )
+    if exists is not None:
+        raise ServiceError(f"a network named {name!r} exists already")
+    network = Network(workspace_id=workspace_id, name=name.strip(), kind=network_kind, url=url)
+    session.add(network)
+    session.flush()
+    return network.id
+
+
+def default_network(session: Session, workspace_id: int, kind: NetworkKind) -> int:
+    """The first network of a kind, created with its default name when there is none."""
+    found = session.scalar(
+        select(Network.id)
+        .where(Network.workspace_id == workspace_id, Network.kind == kind.value)
+        .order_by(Network.id)
+        .limit(1)
+    )
+    if found is not None:
+        return found
+    network = Network(workspace_id=workspace_id, name=DEFAULT_NAMES[kind], kind=kind.value)
+    session.add(network)
+    session.flush()
+    return network.id
+
+
+def resolve_network(session: Session, workspace_id: int, ref: str) -> int:
+    """A network by name (case-insensitive), id or kind."""
+    rows = session.execute(
+        select(Network.id, Network.name, Network.kind).where(Network.workspace_id == workspace_id)
+    ).all()
+    wanted = ref.strip().lower()
+    for network_id, name, _kind in rows:
+        if name.lower() == wanted or str(network_id) == wanted.lstrip("#"):
+            return int(network_id)
+    by_kind = [r for r in rows if r[2] == wanted]
+    if len(by_kind) == 1:
+        return int(by_kind[0][0])
+    try:
+        kind = parse_kind(ref)
+    except ServiceError:
+        names = ", ".join(r[1] for r in rows) or "none yet"
+        raise NotFound(f"no network {ref!r} (networks: {names})") from None
+    return default_network(session, workspace_id, kind)
+
+
+def list_networks(session: Session, workspace_id: int) -> list[NetworkView]:
+    """Networks with how many interactions and minutes each has seen."""
+    touches = (
+        select(Interaction.network_id, func.count().label("n"))
+        .where(Interaction.workspace_id == workspace_id)
+        .group_by(Interaction.network_id)
+        .subquery()
+    )
+    spent = (
+        select(TimeEntry.network_id, func.sum(TimeEntry.minutes).label("m"))
+        .where(TimeEntry.workspace_id == workspace_id)
+        .group_by(TimeEntry.network_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Network.id,
+            Network.name,
+            Network.kind,
+            Network.url,
+            func.coalesce(touches.c.n, 0),
+            func.coalesce(spent.c.m, 0),
+        )
+        .outerjoin(touches, touches.c.network_id == Network.id)
+        .outerjoin(spent, spent.c.network_id == Network.id)
+        .where(Network.workspace_id == workspace_id)
+        .order_by(Network.name)
+    ).all()
+    return [
+        NetworkView(
+            id=r[0],
+            name=r[1],
+            kind=r[2],
+            url=r[3],
+            interactions=int(r[4]),
+            minutes_spent=int(r[5]),
+        )
+        for r in rows
+    ]

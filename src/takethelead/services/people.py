@@ -1,0 +1,452 @@
+"""People: add, list, show, edit, remove, tag and search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import ColumnElement, Select, delete, func, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+
+from takethelead.domain.identities import fold, identity
+from takethelead.domain.records import IdentityKind
+from takethelead.services.errors import Ambiguous, NotFound, ServiceError
+from takethelead.services.views import (
+    IdentityView,
+    InteractionView,
+    PersonDetail,
+    PersonSummary,
+)
+from takethelead.storage.tables import Identity, Interaction, Network, Person, PersonTag
+
+SortKey = Literal["name", "last-contact", "interactions", "added"]
+EDITABLE = (
+    "full_name",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "notes",
+    "offer",
+    "lead_profile",
+    "birthday",
+    "closeness",
+    "cadence_days",
+    "distrusted",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInput:
+    """What a user may set on a person; None leaves a field as it is."""
+
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    notes: str | None = None
+    offer: str | None = None
+    lead_profile: str | None = None
+    birthday: date | None = None
+    closeness: int | None = None
+    cadence_days: int | None = None
+    distrusted: bool | None = None
+
+
+def search_text(person: Person, identities: list[str], tags: list[str]) -> str:
+    """The folded text that full-text search reads for a person."""
+    parts = [
+        person.full_name,
+        person.company,
+        person.title,
+        person.notes,
+        person.offer,
+        person.lead_profile,
+        *identities,
+        *tags,
+    ]
+    return fold(" ".join(p for p in parts if p))
+
+
+def refresh_search_text(session: Session, person: Person) -> None:
+    identities = [i.value for i in person.identities]
+    tags = [t.tag for t in person.tags]
+    person.search_text = search_text(person, identities, tags)
+
+
+def parse_identity(raw: str) -> tuple[IdentityKind, str]:
+    """`kind:value` or a bare value whose kind is guessed (e-mail, LinkedIn URL, handle)."""
+    kind_name, sep, value = raw.partition(":")
+    if sep and kind_name in {k.value for k in IdentityKind} and not raw.startswith("http"):
+        record = identity(IdentityKind(kind_name), value)
+        if record is None:
+            raise ServiceError(f"identity {raw!r}: not a valid {kind_name}")
+        return record.kind, record.value
+    for kind in (IdentityKind.EMAIL, IdentityKind.LINKEDIN, IdentityKind.MASTODON):
+        record = identity(kind, raw)
+        if record is not None:
+            return record.kind, record.value
+    if raw.startswith("+") or raw.replace(" ", "").isdigit():
+        record = identity(IdentityKind.PHONE, raw)
+        if record is not None:
+            return record.kind, record.value
+    raise ServiceError(
+        f"identity {raw!r}: expected an e-mail, a LinkedIn URL, a Mastodon address "
+        "or kind:value (kinds: " + ", ".join(k.value for k in IdentityKind) + ")"
+    )
+
+
+def _check(values: PersonInput) -> None:
+    if values.closeness is not None and not 1 <= values.closeness <= 5:
+        raise ServiceError("closeness: expected a rating from 1 to 5")
+    if values.cadence_days is not None and values.cadence_days < 1:
+        raise ServiceError("cadence: expected at least one day")
+    if values.full_name is not None and not values.full_name.strip():
+        raise ServiceError("name: expected a non-empty name")
+
+
+def add_person(
+    session: Session,
+    workspace_id: int,
+    full_name: str,
+    values: PersonInput | None = None,
+    identities: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> int:
+    """Create a person; identities that already belong to someone are refused."""
+    values = values or PersonInput()
+    _check(PersonInput(full_name=full_name))
+    _check(values)
+    person = Person(workspace_id=workspace_id, full_name=full_name.strip())
+    first, _, last = person.full_name.partition(" ")
+    person.first_name, person.last_name = first, last
+    _apply(person, values)
+    session.add(person)
+    session.flush()
+    for raw in identities or []:
+        _attach_identity(session, workspace_id, person, raw)
+    for tag in tags or []:
+        person.tags.append(PersonTag(tag=tag.strip(), workspace_id=workspace_id))
+    session.flush()
+    refresh_search_text(session, person)
+    return person.id
+
+
+def _apply(person: Person, values: PersonInput) -> None:
+    for name in EDITABLE:
+        value = getattr(values, name)
+        if value is not None:
+            setattr(person, name, value.strip() if isinstance(value, str) else value)
+
+
+def _attach_identity(session: Session, workspace_id: int, person: Person, raw: str) -> None:
+    kind, value = parse_identity(raw)
+    owner = session.scalar(
+        select(Identity.person_id).where(
+            Identity.workspace_id == workspace_id, Identity.kind == kind, Identity.value == value
+        )
+    )
+    if owner is not None and owner != person.id:
+        raise ServiceError(f"identity {raw!r} already belongs to person #{owner}")
+    if owner is None:
+        person.identities.append(
+            Identity(workspace_id=workspace_id, kind=kind.value, value=value, display=raw)
+        )
+
+
+def _load(session: Session, workspace_id: int, person_id: int) -> Person:
+    person = session.scalar(
+        select(Person)
+        .where(Person.workspace_id == workspace_id, Person.id == person_id)
+        .options(selectinload(Person.identities), selectinload(Person.tags))
+    )
+    if person is None:
+        raise NotFound(f"no person #{person_id} in this workspace")
+    return person
+
+
+def edit_person(
+    session: Session,
+    workspace_id: int,
+    person_id: int,
+    values: PersonInput,
+    add_identities: list[str] | None = None,
+) -> None:
+    """Change the given fields of a person."""
+    _check(values)
+    person = _load(session, workspace_id, person_id)
+    _apply(person, values)
+    for raw in add_identities or []:
+        _attach_identity(session, workspace_id, person, raw)
+    session.flush()
+    refresh_search_text(session, person)
+
+
+def remove_person(session: Session, workspace_id: int, person_id: int) -> str:
+    """Delete a person with their identities, tags and interactions; returns the name."""
+    person = _load(session, workspace_id, person_id)
+    name = person.full_name
+    session.delete(person)
+    return name
+
+
+def tag_person(
+    session: Session, workspace_id: int, person_id: int, add: list[str], remove: list[str]
+) -> tuple[str, ...]:
+    """Add and remove tags; returns the tags the person has afterwards."""
+    person = _load(session, workspace_id, person_id)
+    have = {t.tag for t in person.tags}
+    for tag in add:
+        tag = tag.strip()
+        if tag and tag not in have:
+            person.tags.append(PersonTag(tag=tag, workspace_id=workspace_id))
+            have.add(tag)
+    person.tags = [t for t in person.tags if t.tag not in set(remove)]
+    session.flush()
+    refresh_search_text(session, person)
+    return tuple(sorted(t.tag for t in person.tags))
+
+
+def _summary_query(workspace_id: int) -> Select[int, str, str, str, datetime | None, int]:
+    last = (
+        select(
+            Interaction.person_id,
+            func.max(Interaction.occurred_at).label("last"),
+            func.count().label("n"),
+        )
+        .where(Interaction.workspace_id == workspace_id)
+        .group_by(Interaction.person_id)
+        .subquery()
+    )
+    return (
+        select(
+            Person.id,
+            Person.full_name,
+            Person.company,
+            Person.title,
+            last.c.last,
+            func.coalesce(last.c.n, 0),
+        )
+        .outerjoin(last, last.c.person_id == Person.id)
+        .where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
+    )
+
+
+def _summaries(
+    session: Session,
+    query: Select[int, str, str, str, datetime | None, int],
+) -> list[PersonSummary]:
+    rows = session.execute(query).all()
+    tags: dict[int, list[str]] = {}
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 900):  # SQLite caps bound parameters per statement
+        chunk = ids[start : start + 900]
+        for pid, tag in session.execute(
+            select(PersonTag.person_id, PersonTag.tag).where(PersonTag.person_id.in_(chunk))
+        ):
+            tags.setdefault(pid, []).append(tag)
+    return [
+        PersonSummary(
+            id=r[0],
+            full_name=r[1],
+            company=r[2],
+            title=r[3],
+            tags=tuple(sorted(tags.get(r[0], []))),
+            last_contact=r[4],
+            interactions=int(r[5]),
+        )
+        for r in rows
+    ]
+
+
+def list_people(
+    session: Session,
+    workspace_id: int,
+    tag: str | None = None,
+    sort: SortKey = "name",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[PersonSummary]:
+    """People of the workspace, filtered by tag and sorted."""
+    query = _summary_query(workspace_id)
+    if tag:
+        query = query.where(Person.id.in_(select(PersonTag.person_id).where(PersonTag.tag == tag)))
+    orders: dict[str, list[ColumnElement[Any] | InstrumentedAttribute[Any]]] = {
+        "name": [func.lower(Person.full_name), Person.id],
+        "last-contact": [func.coalesce(query.selected_columns[4], 0).desc(), Person.id],
+        "interactions": [query.selected_columns[5].desc(), Person.id],
+        "added": [Person.id.desc()],
+    }
+    order = orders[sort]
+    query = query.order_by(*order).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return _summaries(session, query)
+
+
+_TOKEN = re.compile(r"[\w@.+-]+")
+
+
+def _matching_ids(session: Session, workspace_id: int, terms: list[str]) -> Select[int]:
+    if session.get_bind().dialect.name == "sqlite":
+        # Each term becomes a quoted prefix query, so user input never reaches FTS5 syntax.
+        match = " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+        fts = text("SELECT rowid FROM person_fts WHERE person_fts MATCH :q").bindparams(q=match)
+        return select(Person.id).where(
+            Person.workspace_id == workspace_id,
+            Person.id.in_(fts.columns(rowid=Person.id.type).subquery().select()),
+        )
+    query = " & ".join(re.sub(r"[^\w]", "", t) + ":*" for t in terms if re.sub(r"[^\w]", "", t))
+    return select(Person.id).where(
+        Person.workspace_id == workspace_id,
+        func.to_tsvector("simple", Person.search_text).op("@@")(func.to_tsquery("simple", query)),
+    )
+
+
+def search_people(
+    session: Session, workspace_id: int, query: str, limit: int = 50
+) -> list[PersonSummary]:
+    """People whose names, company, notes, offer or identities contain every word given."""
+    terms = [t.strip(".-+") for t in _TOKEN.findall(fold(query))]
+    terms = [t for t in terms if t]
+    if not terms:
+        raise ServiceError("search: expected at least one word to look for")
+    ids = _matching_ids(session, workspace_id, terms)
+    found = _summary_query(workspace_id).where(Person.id.in_(ids.subquery().select()))
+    found = found.order_by(func.lower(Person.full_name), Person.id).limit(limit)
+    return _summaries(session, found)
+
+
+def show_person(
+    session: Session, workspace_id: int, person_id: int, timeline: int = 50
+) -> PersonDetail:
+    """Everything known about one person, with the newest interactions first."""
+    person = _load(session, workspace_id, person_id)
+    count = session.scalar(
+        select(func.count()).where(
+            Interaction.workspace_id == workspace_id, Interaction.person_id == person_id
+        )
+    )
+    rows = session.execute(
+        select(Interaction, Network.name)
+        .outerjoin(Network, Network.id == Interaction.network_id)
+        .where(Interaction.workspace_id == workspace_id, Interaction.person_id == person_id)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(timeline)
+    ).all()
+    return PersonDetail(
+        id=person.id,
+        full_name=person.full_name,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        company=person.company,
+        title=person.title,
+        notes=person.notes,
+        offer=person.offer,
+        lead_profile=person.lead_profile,
+        birthday=person.birthday,
+        connected_on=person.connected_on,
+        closeness=person.closeness,
+        cadence_days=person.cadence_days,
+        is_me=person.is_me,
+        distrusted=person.distrusted,
+        tags=tuple(sorted(t.tag for t in person.tags)),
+        identities=tuple(
+            IdentityView(kind=i.kind, value=i.value, display=i.display)
+            for i in sorted(person.identities, key=lambda i: (i.kind, i.value))
+        ),
+        timeline=tuple(
+            InteractionView(
+                id=i.id,
+                occurred_at=i.occurred_at,
+                kind=i.kind,
+                direction=i.direction,
+                network=network,
+                summary=i.summary,
+                automated=i.automated,
+                minutes=i.minutes,
+                source=i.source,
+            )
+            for i, network in rows
+        ),
+        interactions=int(count or 0),
+    )
+
+
+def resolve_person(session: Session, workspace_id: int, name_or_id: str) -> int:
+    """A person by `#id`, an identity, an exact name, or the best fuzzy match of a name.
+
+    Several equally good matches raise Ambiguous with the candidates.
+    """
+    ref = name_or_id.strip()
+    if re.fullmatch(r"#?\d+", ref):
+        person_id = int(ref.lstrip("#"))
+        _load(session, workspace_id, person_id)
+        return person_id
+    if "@" in ref or "linkedin.com" in ref or ":" in ref:
+        try:
+            kind, value = parse_identity(ref)
+        except ServiceError:
+            pass
+        else:
+            owner = session.scalar(
+                select(Identity.person_id).where(
+                    Identity.workspace_id == workspace_id,
+                    Identity.kind == kind,
+                    Identity.value == value,
+                )
+            )
+            if owner is not None:
+                return owner
+    return find_in_text(session, workspace_id, ref)
+
+
+def find_in_text(session: Session, workspace_id: int, phrase: str) -> int:
+    """The person a phrase names ("coffee with Ana Díaz" → Ana Díaz), fuzzily."""
+    rows = session.execute(
+        select(Person.id, Person.full_name).where(
+            Person.workspace_id == workspace_id, Person.is_me.is_(False)
+        )
+    ).all()
+    if not rows:
+        raise NotFound("there are no people yet: add one with `lead people add NAME`")
+    folded_phrase = fold(phrase)
+    names = {pid: fold(name) for pid, name in rows}
+    exact = [pid for pid, name in names.items() if name == folded_phrase]
+    if len(exact) == 1:
+        return exact[0]
+    words = set(re.findall(r"\w+", folded_phrase))
+    contained = [
+        pid for pid, name in names.items() if name and set(re.findall(r"\w+", name)) <= words
+    ]
+    if contained:
+        longest = max(len(names[p]) for p in contained)
+        contained = [p for p in contained if len(names[p]) == longest]
+        if len(contained) == 1:
+            return contained[0]
+        raise _ambiguous(phrase, contained, dict(rows))
+    matches = process.extract(
+        folded_phrase, names, scorer=fuzz.token_set_ratio, limit=5, score_cutoff=70
+    )
+    if not matches:
+        raise NotFound(f"nobody matches {phrase!r}: try `lead people search WORD`")
+    best = matches[0][1]
+    close = [m[2] for m in matches if m[1] >= best - 3]
+    if len(close) == 1:
+        return int(close[0])
+    raise _ambiguous(phrase, [int(c) for c in close], dict(rows))
+
+
+def _ambiguous(phrase: str, ids: list[int], names: dict[int, str]) -> Ambiguous:
+    candidates = [(pid, names[pid]) for pid in ids]
+    listed = "; ".join(f"#{pid} {name}" for pid, name in candidates)
+    return Ambiguous(f"{phrase!r} matches several people: {listed}", candidates)
+
+
+def clear_people(session: Session, workspace_id: int) -> None:
+    """Delete every person of a workspace (used when a demo workspace is rebuilt)."""
+    session.execute(delete(Person).where(Person.workspace_id == workspace_id))

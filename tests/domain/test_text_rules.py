@@ -78,9 +78,7 @@ def test_bluesky_refuses_the_three_hundred_and_first_grapheme() -> None:
     assert problems == ["The post is 301 characters long; Bluesky allows 300 (1 too many)."]
 
 
-def test_bluesky_refuses_a_post_over_three_thousand_bytes_even_under_three_hundred_graphemes() -> (
-    None
-):
+def test_bluesky_refuses_over_three_thousand_bytes_even_under_three_hundred_graphemes() -> None:
     problems = validate(FLAG_SCOTLAND * 120, NetworkKind.BLUESKY)
     assert len(problems) == 1
     assert "bytes" in problems[0]

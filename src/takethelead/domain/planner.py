@@ -4,6 +4,7 @@ Selection is an exact 0/1 knapsack on minutes with a cap per kind (minutes and c
 kind crowds out the rest. It is solved in two exact stages: within each kind a small dynamic
 programme over (count, minutes), then a max-plus combination of the kinds over the budget.
 Candidates are first put in a canonical order so that ties always resolve the same way.
+`build_plan` reserves the week's network time (split by `allocation`) before the knapsack.
 """
 
 from __future__ import annotations
@@ -127,18 +128,31 @@ def build_plan(
     block_minutes: int = 10,
     caps: Mapping[ActionKind, KindCap] | None = None,
 ) -> Plan:
-    """Allocate network minutes by Thompson sampling, then pick the plan; same seed, same plan."""
-    rng = np.random.default_rng(seed)
-    allocation = allocate_minutes(
-        posteriors, min(network_minutes, budget_minutes), rng, block_minutes=block_minutes
+    """The week's plan: network time by Thompson sampling, the rest by knapsack; seed-deterministic.
+
+    Network time is reserved first: it is the part of the week that learns which networks
+    answer, and an exploration visit would otherwise lose to any personal action on expected
+    value alone. Minutes the personal actions leave unused go back to the networks.
+    """
+    limits = caps if caps is not None else caps_for_budget(budget_minutes)
+    personal = [c for c in candidates if c.kind is not ActionKind.NETWORK]
+    reserved = min(network_minutes, budget_minutes)
+    allocation = _allocate(posteriors, reserved, seed, block_minutes)
+    chosen = select_actions(personal, budget_minutes - allocation.total, limits)
+    leftover = budget_minutes - allocation.total - sum(a.minutes for a in chosen)
+    if posteriors and leftover >= block_minutes:
+        allocation = _allocate(posteriors, reserved + leftover, seed, block_minutes)
+    actions = sorted(
+        [*chosen, *network_candidates(allocation, dict(posteriors))], key=Action.sort_key
     )
-    limits = dict(caps if caps is not None else caps_for_budget(budget_minutes))
-    # The network cap follows the minutes actually allocated, so the split is kept whole.
-    limits[ActionKind.NETWORK] = KindCap(allocation.total, max(1, len(allocation.shares)))
-    offered = [c for c in candidates if c.kind is not ActionKind.NETWORK]
-    offered += network_candidates(allocation, dict(posteriors))
-    actions = select_actions(offered, budget_minutes, limits)
-    return Plan(actions=actions, budget_minutes=budget_minutes, allocation=allocation)
+    return Plan(actions=tuple(actions), budget_minutes=budget_minutes, allocation=allocation)
+
+
+def _allocate(
+    posteriors: Mapping[int, RatePosterior], minutes: int, seed: int, block_minutes: int
+) -> Allocation:
+    rng = np.random.default_rng(seed)
+    return allocate_minutes(posteriors, minutes, rng, block_minutes=block_minutes)
 
 
 @dataclass(frozen=True, slots=True)

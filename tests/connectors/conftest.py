@@ -1,0 +1,22 @@
+"""Fixtures for the connector tests: the fake networks of tests/servers.
+
+`pytest_plugins` is only honoured in the root conftest (owned elsewhere), so the fixtures are
+imported by name; the project root goes on sys.path so `tests.servers` imports the same way
+under pytest as under `python -m tests.servers.<network>`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from tests.servers.fixtures import (  # noqa: E402
+    closed_port,
+    mastodon_server,
+)
+
+__all__ = ["closed_port", "mastodon_server"]

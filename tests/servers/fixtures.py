@@ -1,0 +1,26 @@
+"""Pytest fixtures that start each fake network on a free port and stop it after the test."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers.base import RunningServer
+from tests.servers.mastodon import MastodonApp
+
+
+@pytest.fixture
+def mastodon_server() -> Iterator[RunningServer]:
+    server = RunningServer(MastodonApp())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port nothing listens on: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -22,6 +22,7 @@ from takethelead.services.views import (
 )
 from takethelead.storage.tables import Identity, Interaction, Network, Person, PersonTag
 
+_NON_WORD = re.compile(r"[^\w]+")
 SortKey = Literal["name", "last-contact", "interactions", "added"]
 EDITABLE = (
     "full_name",
@@ -69,7 +70,12 @@ def search_text(person: Person, identities: list[str], tags: list[str]) -> str:
         *identities,
         *tags,
     ]
-    return fold(" ".join(p for p in parts if p))
+    return search_words(*parts)
+
+
+def search_words(*parts: str) -> str:
+    """Folded words only: punctuation becomes space, so both databases split e-mails alike."""
+    return _NON_WORD.sub(" ", fold(" ".join(p for p in parts if p))).strip()
 
 
 def refresh_search_text(session: Session, person: Person) -> None:
@@ -288,7 +294,7 @@ def list_people(
     return _summaries(session, query)
 
 
-_TOKEN = re.compile(r"[\w@.+-]+")
+_TOKEN = re.compile(r"\w+")
 
 
 def _matching_ids(session: Session, workspace_id: int, terms: list[str]) -> Select[int]:
@@ -300,7 +306,7 @@ def _matching_ids(session: Session, workspace_id: int, terms: list[str]) -> Sele
             Person.workspace_id == workspace_id,
             Person.id.in_(fts.columns(rowid=Person.id.type).subquery().select()),
         )
-    query = " & ".join(re.sub(r"[^\w]", "", t) + ":*" for t in terms if re.sub(r"[^\w]", "", t))
+    query = " & ".join(t + ":*" for t in terms)
     return select(Person.id).where(
         Person.workspace_id == workspace_id,
         func.to_tsvector("simple", Person.search_text).op("@@")(func.to_tsquery("simple", query)),
@@ -311,8 +317,7 @@ def search_people(
     session: Session, workspace_id: int, query: str, limit: int = 50
 ) -> list[PersonSummary]:
     """People whose names, company, notes, offer or identities contain every word given."""
-    terms = [t.strip(".-+") for t in _TOKEN.findall(fold(query))]
-    terms = [t for t in terms if t]
+    terms = _TOKEN.findall(fold(query))
     if not terms:
         raise ServiceError("search: expected at least one word to look for")
     ids = _matching_ids(session, workspace_id, terms)
@@ -429,8 +434,20 @@ def find_in_text(session: Session, workspace_id: int, phrase: str) -> int:
         if len(contained) == 1:
             return contained[0]
         raise _ambiguous(phrase, contained, dict(rows))
+    # A surname or first name alone: the people sharing the most name words with the phrase.
+    overlap = {
+        pid: len({w for w in re.findall(r"\w+", name) if len(w) > 2} & words)
+        for pid, name in names.items()
+    }
+    best_overlap = max(overlap.values(), default=0)
+    if best_overlap:
+        sharing = [pid for pid, n in overlap.items() if n == best_overlap]
+        if len(sharing) == 1:
+            return sharing[0]
+        raise _ambiguous(phrase, sharing[:10], dict(rows))
+    # Typos: the closest names by edit similarity.
     matches = process.extract(
-        folded_phrase, names, scorer=fuzz.token_set_ratio, limit=5, score_cutoff=70
+        folded_phrase, names, scorer=fuzz.partial_token_ratio, limit=5, score_cutoff=80
     )
     if not matches:
         raise NotFound(f"nobody matches {phrase!r}: try `lead people search WORD`")

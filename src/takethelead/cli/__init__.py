@@ -1,0 +1,1 @@
+"""The `lead` command: a thin Typer layer over the services."""

@@ -1,0 +1,52 @@
+"""The `lead` command: every capability of Take the Lead from the terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from takethelead.cli import imports as import_command
+from takethelead.cli import networks, people, touches, workspace
+from takethelead.cli.state import STATE
+
+app = typer.Typer(
+    help="Take the Lead: turn two hours a week of networking into relationships and referrals.",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    workspace_name: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="LEAD_WORKSPACE",
+            help="Workspace to use (default: 'default'; the demo builds 'demo').",
+        ),
+    ] = None,
+) -> None:
+    """With no command, show this week's view of the network."""
+    STATE.reset(workspace_name)
+    if ctx.invoked_subcommand is None:
+        main_view = STATE.extra.get("main_view", workspace.show_overview)
+        main_view()
+
+
+app.add_typer(people.app, name="people")
+app.add_typer(networks.app, name="networks")
+app.add_typer(workspace.db_app, name="db")
+app.command("log")(touches.log)
+app.command("import")(import_command.import_)
+app.command("export")(workspace.export)
+app.command("demo")(workspace.demo)
+app.command("overview")(workspace.show_overview)
+
+
+def main() -> None:
+    app()

@@ -17,6 +17,7 @@ Run: .venv/bin/python bench/paths_bitcoin.py [--pairs 1000] [--seed 7]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import time
 from pathlib import Path
@@ -65,7 +66,7 @@ def main() -> None:
     in_degree = np.diff(graph.in_ptr)
     sources = np.flatnonzero((out_degree > 0) & ~graph.distrusted)
     targets = np.flatnonzero(in_degree > 0)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     while len(pairs) < args.pairs:
         s, t = int(rng.choice(sources)), int(rng.choice(targets))
         if s != t:
@@ -100,10 +101,8 @@ def main() -> None:
         peer_ms.append((time.perf_counter() - started) * 1e3)
 
         started = time.perf_counter()
-        try:
+        with contextlib.suppress(nx.NetworkXNoPath):
             nx.bidirectional_dijkstra(peer, s, t)
-        except nx.NetworkXNoPath:
-            pass
         peer_bi_ms.append((time.perf_counter() - started) * 1e3)
 
         if nodes is None:

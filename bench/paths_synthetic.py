@@ -98,7 +98,7 @@ def main() -> None:
     random_pairs = [
         (int(s), int(t)) for s, t in rng.integers(0, args.people, size=(args.queries, 2)) if s != t
     ]
-    near_pairs = []
+    near_pairs: list[tuple[int, int]] = []
     while len(near_pairs) < args.queries:
         s = int(rng.integers(args.people))
         t = walk(graph, s, int(rng.integers(2, 4)), rng)

@@ -30,7 +30,7 @@ from takethelead.domain.planner import (
     select_actions,
     waiting_replies,
 )
-from takethelead.domain.usefulness import TimeEntry, network_posterior
+from takethelead.domain.usefulness import RatePosterior, TimeEntry, network_posterior
 
 DAY = 86_400.0
 PERSONAL_KINDS = [k for k in ActionKind if k is not ActionKind.NETWORK]
@@ -139,7 +139,7 @@ def test_an_action_of_no_minutes_is_refused() -> None:
         Action(ActionKind.REPLY, 0, 1.0, "r")
 
 
-def _posteriors() -> dict[int, object]:
+def _posteriors() -> dict[int, RatePosterior]:
     return {
         1: network_posterior([TimeEntry(0, 240, 24)], current_week=0),
         2: network_posterior([TimeEntry(0, 120, 2)], current_week=0),
@@ -161,8 +161,8 @@ def _candidates() -> list[Action]:
 
 def test_a_plan_is_the_same_for_the_same_seed_and_fits_the_budget() -> None:
     candidates, posteriors = _candidates(), _posteriors()
-    first = build_plan(candidates, posteriors, seed=11)  # type: ignore[arg-type]
-    again = build_plan(list(reversed(candidates)), posteriors, seed=11)  # type: ignore[arg-type]
+    first = build_plan(candidates, posteriors, seed=11)
+    again = build_plan(list(reversed(candidates)), posteriors, seed=11)
     assert first == again
     assert first.minutes <= 150
     kinds = {a.kind for a in first.actions}
@@ -171,7 +171,7 @@ def test_a_plan_is_the_same_for_the_same_seed_and_fits_the_budget() -> None:
 
 
 def test_a_plan_spends_its_network_time_as_allocated_and_explores_new_networks() -> None:
-    plan = build_plan(_candidates(), _posteriors(), seed=3)  # type: ignore[arg-type]
+    plan = build_plan(_candidates(), _posteriors(), seed=3)
     network = {a.network_id: a for a in plan.actions if a.kind is ActionKind.NETWORK}
     assert sum(a.minutes for a in network.values()) == plan.allocation.total == 60
     assert network[3].minutes >= 20
@@ -182,7 +182,7 @@ def test_a_plan_spends_its_network_time_as_allocated_and_explores_new_networks()
 @given(seed=st.integers(0, 2**32), budget=st.integers(0, 240))
 @settings(max_examples=30, deadline=None)
 def test_build_plan_never_goes_over_any_budget(seed: int, budget: int) -> None:
-    plan = build_plan(_candidates(), _posteriors(), seed=seed, budget_minutes=budget)  # type: ignore[arg-type]
+    plan = build_plan(_candidates(), _posteriors(), seed=seed, budget_minutes=budget)
     assert plan.minutes <= budget
     for kind, cap in caps_for_budget(budget).items():
         if kind is not ActionKind.NETWORK:

@@ -170,7 +170,8 @@ def give_back_candidates(
     """One-sided relationships (they gave referrals, introductions, favours; you gave less)."""
     ids, got, gave, s = _ints(person_ids), _floats(received), _floats(given), _floats(strength)
     gap = got - gave
-    value = CONVERSATION * np.minimum(gap, 5.0) * (0.5 + np.clip(s, 0.0, 1.0))
+    # Worth a conversation per favour owed, up to three: past that it is one gesture anyway.
+    value = CONVERSATION * np.minimum(gap, 3.0) / 2.0 * (0.5 + np.clip(s, 0.0, 1.0))
     return [
         Action(
             ActionKind.GIVE_BACK,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from takethelead.domain.records import IdentityKind, IdentityRecord
@@ -73,7 +74,7 @@ def normalise_handle(value: str) -> str | None:
 
 def identity(kind: IdentityKind, raw: str) -> IdentityRecord | None:
     """A normalised identity, or None when the raw value is not one."""
-    normalisers = {
+    normalisers: dict[IdentityKind, Callable[[str], str | None]] = {
         IdentityKind.EMAIL: normalise_email,
         IdentityKind.PHONE: normalise_phone,
         IdentityKind.LINKEDIN: normalise_linkedin,
@@ -88,3 +89,39 @@ def identity(kind: IdentityKind, raw: str) -> IdentityRecord | None:
     if value is None:
         return None
     return IdentityRecord(kind=kind, value=value, display=raw.strip())
+
+
+# Hosts whose "/@name" URLs are not fediverse accounts.
+_AT_PATH_HOSTS = ("medium.com", "youtube.com", "tiktok.com", "threads.net", "threads.com")
+_X_HOSTS = ("twitter.com", "x.com")
+_X_RESERVED = frozenset(
+    {"i", "intent", "home", "share", "search", "hashtag", "explore", "settings"}
+)
+
+
+def identity_from_url(raw: str) -> IdentityRecord | None:
+    """The identity a profile URL stands for (LinkedIn, X, Bluesky, Mastodon), else a website."""
+    text = raw.strip()
+    if not text:
+        return None
+    parts = urlsplit(text if "://" in text else "https://" + text)
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    bare_host = host.removeprefix("www.").removeprefix("mobile.")
+    found: IdentityRecord | None = None
+    if host.endswith("linkedin.com"):
+        found = identity(IdentityKind.LINKEDIN, text)
+    elif bare_host in _X_HOSTS and segments and segments[0].lower() not in _X_RESERVED:
+        found = identity(IdentityKind.X, segments[0])
+    elif bare_host == "bsky.app" and len(segments) >= 2 and segments[0] == "profile":
+        found = identity(IdentityKind.BLUESKY, segments[1])
+    elif (
+        segments
+        and segments[0].startswith("@")
+        and "." in host
+        and not any(host == h or host.endswith("." + h) for h in _AT_PATH_HOSTS)
+    ):
+        found = identity(IdentityKind.MASTODON, f"{segments[0]}@{host}")
+    if found is not None:
+        return IdentityRecord(kind=found.kind, value=found.value, display=text)
+    return identity(IdentityKind.WEBSITE, text)

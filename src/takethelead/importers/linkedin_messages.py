@@ -1,0 +1,153 @@
+"""LinkedIn `messages.csv`: one interaction per counterpart per message."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from takethelead.domain.identities import fold, identity
+from takethelead.domain.records import (
+    Direction,
+    IdentityKind,
+    InteractionKind,
+    InteractionRecord,
+    NetworkKind,
+    OwnerHints,
+    ParsedItem,
+    ParseError,
+    PersonRecord,
+    SkippedRecord,
+)
+from takethelead.importers.csvtable import Row, rows
+from takethelead.importers.dates import parse_export_datetime
+from takethelead.importers.interactions import stable_id, summary
+from takethelead.importers.people import Announced, unique
+
+EXPECTED_HEADER = (
+    "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,"
+    "RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER"
+)
+_URL_SEPARATORS = re.compile(r"[\s,;]+")
+_SKIPPED_FOLDERS = {"spam", "draft", "drafts"}
+# LinkedIn shows deleted and hidden accounts under this name, with no profile URL.
+_ANONYMOUS = "linkedin member"
+
+
+def _is_header(keys: set[str]) -> bool:
+    return {"conversation id", "from", "sender profile url", "date", "content"} <= keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Party:
+    name: str
+    url: str  # normalised profile path, or "" when the export has none
+
+
+def _recipients(row: Row) -> list[_Party]:
+    urls = [u for u in _URL_SEPARATORS.split(row.get("recipient profile urls")) if u]
+    names_cell = row.get("to").strip()
+    names = [n.strip() for n in names_cell.split(",")]
+    # Names may hold commas themselves: pair them with URLs only when the counts agree.
+    if len(urls) <= 1:
+        names = [names_cell]
+    elif len(names) != len(urls):
+        names = [""] * len(urls)
+    parties = []
+    for name, url in zip(names, urls or [""], strict=False):
+        found = identity(IdentityKind.LINKEDIN, url)
+        parties.append(_Party(name, found.value if found else ""))
+    return parties
+
+
+def _sender(row: Row) -> _Party:
+    found = identity(IdentityKind.LINKEDIN, row.get("sender profile url"))
+    return _Party(row.get("from").strip(), found.value if found else "")
+
+
+def infer_owner(path: Path) -> set[str]:
+    """The profile present in the most messages: the person who exported them."""
+    counts: Counter[str] = Counter()
+    for row in rows(path, _is_header, EXPECTED_HEADER):
+        parties = {p.url for p in [_sender(row), *_recipients(row)] if p.url}
+        counts.update(parties)
+    if not counts:
+        return set()
+    return {counts.most_common(1)[0][0]}
+
+
+def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
+    """Yield counterpart people and one MESSAGE per counterpart per message."""
+    owner_urls = {
+        found.value
+        for handle in owner.handles
+        if (found := identity(IdentityKind.LINKEDIN, handle)) is not None
+    }
+    if not owner_urls:
+        owner_urls = infer_owner(path)
+    owner_names = {fold(name) for name in owner.names}
+    announced = Announced()
+
+    def is_owner(party: _Party) -> bool:
+        if party.url:
+            return party.url in owner_urls
+        return bool(party.name) and fold(party.name) in owner_names
+
+    for row in rows(path, _is_header, EXPECTED_HEADER):
+        if row.get("is message draft").strip().lower() in ("yes", "true", "1"):
+            yield SkippedRecord(row.line, "draft message, never sent")
+            continue
+        folder = row.get("folder").strip().lower()
+        if folder in _SKIPPED_FOLDERS:
+            yield SkippedRecord(row.line, f"message in the {folder.upper()} folder")
+            continue
+        raw_date = row.get("date")
+        occurred_at = parse_export_datetime(raw_date)
+        if occurred_at is None:
+            raise ParseError(
+                str(path),
+                row.line,
+                f"expected a DATE like '2023-05-01 14:22:10 UTC', found {raw_date!r}",
+            )
+        sender = _sender(row)
+        if is_owner(sender):
+            direction = Direction.OUTBOUND
+            counterparts = [p for p in _recipients(row) if not is_owner(p)]
+        else:
+            direction = Direction.INBOUND
+            counterparts = [sender]
+        counterparts = [
+            p for p in counterparts if p.url or (p.name and p.name.lower() != _ANONYMOUS)
+        ]
+        if not counterparts:
+            yield SkippedRecord(row.line, "message with no counterpart known by URL or name")
+            continue
+        subject = row.get("subject")
+        content = row.get("content")
+        text = f"{subject}\n{content}" if subject.strip() else content
+        message_id = stable_id(
+            row.get("conversation id"), raw_date.strip(), sender.url or sender.name, content
+        )
+        for party in counterparts:
+            identities = unique([identity(IdentityKind.LINKEDIN, party.url)])
+            person = PersonRecord(
+                full_name=party.name or party.url,
+                identities=identities,
+                network=NetworkKind.LINKEDIN,
+                line=row.line,
+            )
+            if announced.first_time(person):
+                yield person
+            yield InteractionRecord(
+                occurred_at=occurred_at,
+                kind=InteractionKind.MESSAGE,
+                direction=direction,
+                counterpart=identities,
+                counterpart_name=party.name,
+                network=NetworkKind.LINKEDIN,
+                summary=summary(text),
+                external_id=f"{message_id}/{party.url or party.name}",
+                line=row.line,
+            )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -65,6 +66,8 @@ class Person(Base):
     closeness: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cadence_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     is_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Tie strength as last scored (a cache: interactions are the truth), for fast lists and plans.
+    strength: Mapped[float | None] = mapped_column(Float, nullable=True)
     distrusted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Folded (lower-case, accent-free) names, company, title, notes and offer: what search reads.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -179,3 +182,149 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+
+class Tie(Base):
+    """A known tie between two of the user's contacts (person_a < person_b)."""
+
+    __tablename__ = "tie"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "person_a", "person_b", "source"),
+        Index("ix_tie_b", "workspace_id", "person_b"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    person_a: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_b: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # How much person_a and person_b trust each other, in (0, 1].
+    trust: Mapped[float] = mapped_column(Float, default=0.5)
+    # "manual" (lead knows A B), "meeting", "thread", "mention": where the evidence came from.
+    source: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+
+class LedgerEntry(Base):
+    """A referral, introduction or favour given to or received from a person."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_person", "workspace_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(10))  # given | received
+    kind: Mapped[str] = mapped_column(String(20))  # referral | introduction | favour
+    occurred_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class Lead(Base):
+    """Someone who needs a service, as the user heard of it."""
+
+    __tablename__ = "lead"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    from_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | passed | closed
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+
+class Referral(Base):
+    """A lead passed from one person to another, followed until won or lost."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status", "workspace_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead.id", ondelete="SET NULL"), nullable=True
+    )
+    # given: the user referred business to person_id; received: person_id referred the user.
+    direction: Mapped[str] = mapped_column(String(10))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # given → contacted → met → won | lost
+    status: Mapped[str] = mapped_column(String(12), default="given")
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    thanked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow, onupdate=utcnow)
+
+
+class Introduction(Base):
+    """Two people the user connects, by double opt-in."""
+
+    __tablename__ = "introduction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    person_a: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_b: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # proposed → asked → accepted (both said yes) → made | declined
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    accepted_a: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted_b: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+
+class Plan(Base):
+    """One week's plan as it was proposed."""
+
+    __tablename__ = "plan"
+    __table_args__ = (Index("ix_plan_week", "workspace_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    budget_minutes: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+    actions: Mapped[list[PlanAction]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="PlanAction.position"
+    )
+
+
+class PlanAction(Base):
+    """One action of a plan: minutes, who or where, why, and what came of it."""
+
+    __tablename__ = "plan_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    minutes: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float, default=0.0)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+    other_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+    network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("network.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | done | skipped
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)

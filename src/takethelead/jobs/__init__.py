@@ -1,0 +1,1 @@
+"""The task queue: publish due posts, sync inboxes, rescore, weekly digest."""

@@ -1,0 +1,1 @@
+"""Web app and JSON API (FastAPI)."""

@@ -15,8 +15,9 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.servers.fixtures import (  # noqa: E402
+    bluesky_server,
     closed_port,
     mastodon_server,
 )
 
-__all__ = ["closed_port", "mastodon_server"]
+__all__ = ["bluesky_server", "closed_port", "mastodon_server"]

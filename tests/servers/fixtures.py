@@ -8,12 +8,20 @@ from collections.abc import Iterator
 import pytest
 
 from tests.servers.base import RunningServer
+from tests.servers.bluesky import BlueskyApp
 from tests.servers.mastodon import MastodonApp
 
 
 @pytest.fixture
 def mastodon_server() -> Iterator[RunningServer]:
     server = RunningServer(MastodonApp())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bluesky_server() -> Iterator[RunningServer]:
+    server = RunningServer(BlueskyApp())
     yield server
     server.stop()
 

@@ -1,0 +1,216 @@
+"""One Bluesky account: publish once, reconcile, read notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from atproto_client import Client, models  # type: ignore[import-untyped]
+from atproto_client.exceptions import AtProtocolError  # type: ignore[import-untyped]
+from atproto_client.request import Request  # type: ignore[import-untyped]
+
+from takethelead.connectors.base import (
+    ConnectorError,
+    InboxItem,
+    InboxPage,
+    NeverSent,
+    PublishResult,
+    UnknownOutcome,
+)
+from takethelead.connectors.bluesky.errors import translate
+from takethelead.connectors.http import CONNECT_SECONDS, READ_SECONDS, USER_AGENT, guarded_transport
+from takethelead.connectors.markup import holds_marker
+from takethelead.domain.identities import identity
+from takethelead.domain.records import (
+    Direction,
+    IdentityKind,
+    InteractionKind,
+    InteractionRecord,
+    NetworkKind,
+)
+
+DEFAULT_PDS = "https://bsky.social"
+POST = "app.bsky.feed.post"
+# Bluesky has no Idempotency-Key; records keep unknown fields, so the key travels in the post.
+KEY_FIELD = "takethelead.idempotencyKey"
+RECENT_POSTS = 50
+PAGE_SIZE = 50
+MAX_PAGES = 50  # a backlog deeper than 2,500 notifications is read only in part
+_KINDS = {
+    "reply": InteractionKind.REPLY,
+    "mention": InteractionKind.MENTION,
+    "quote": InteractionKind.COMMENT,
+    "like": InteractionKind.REACTION,
+    "repost": InteractionKind.REPOST,
+    "follow": InteractionKind.FOLLOW,
+}
+
+
+class BlueskyConnector:
+    """A Bluesky account reached with a handle and an app password.
+
+    It logs in once (createSession is rate limited) and reuses the session; pass
+    `session_string` from `export_session()` to skip the login in a new process.
+    """
+
+    network = NetworkKind.BLUESKY
+
+    def __init__(
+        self,
+        handle: str,
+        app_password: str,
+        *,
+        base_url: str = DEFAULT_PDS,
+        allow_private: bool = False,
+        timeout: float = READ_SECONDS,
+        session_string: str | None = None,
+    ) -> None:
+        self._handle = handle
+        self._password = app_password
+        self._session_string = session_string
+        request = Request(
+            transport=guarded_transport(allow_private=allow_private),
+            timeout=httpx.Timeout(timeout, connect=min(CONNECT_SECONDS, timeout)),
+        )
+        request.set_additional_headers({"User-Agent": USER_AGENT})
+        self._client: Any = Client(base_url, request=request)
+        self._did: str | None = None
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except ConnectorError:
+            raise
+        except (AtProtocolError, httpx.HTTPError) as error:
+            raise translate(error) from error
+
+    def _login(self) -> str:
+        if self._did is None:
+            if self._session_string:
+                session = self._call(
+                    lambda: self._client.login(session_string=self._session_string)
+                )
+            else:
+                session = self._call(lambda: self._client.login(self._handle, self._password))
+            self._did = str(session.did)
+        return self._did
+
+    def export_session(self) -> str:
+        """The session as a string to store (encrypted) and pass back as `session_string`."""
+        self._login()
+        return str(self._client.export_session_string())
+
+    def publish(self, text: str, idempotency_key: str) -> PublishResult:
+        """Create a post carrying its key; a post with the same key already there is returned."""
+        did = self._login()
+        try:
+            existing = self._find(lambda record: _key_of(record) == idempotency_key)
+        except UnknownOutcome as error:  # a failed read sent nothing
+            raise NeverSent(error.reason) from error
+        if existing is not None:
+            return existing
+        facets = self._call(lambda: self._client.detect_facets(text)) or None
+        record = models.AppBskyFeedPost.Record(
+            created_at=self._client.get_current_time_iso(),
+            text=text,
+            facets=facets,
+            **{KEY_FIELD: idempotency_key},
+        )
+        created = self._call(lambda: self._client.app.bsky.feed.post.create(did, record))
+        return PublishResult(remote_id=str(created.uri), url=self._web_url(str(created.uri)))
+
+    def find_recent(self, marker: str) -> PublishResult | None:
+        """Our recent post whose text holds the marker, or whose key is the marker."""
+        self._login()
+        return self._find(
+            lambda record: _key_of(record) == marker or holds_marker(str(record.text), marker)
+        )
+
+    def _find(self, wanted: Callable[[Any], bool]) -> PublishResult | None:
+        did = self._login()
+        params = models.ComAtprotoRepoListRecords.Params(
+            repo=did, collection=POST, limit=RECENT_POSTS
+        )
+        page = self._call(lambda: self._client.com.atproto.repo.list_records(params))
+        for item in page.records:
+            if wanted(item.value):
+                return PublishResult(remote_id=str(item.uri), url=self._web_url(str(item.uri)))
+        return None
+
+    def _web_url(self, uri: str) -> str:
+        rkey = uri.rsplit("/", 1)[-1]
+        return f"https://bsky.app/profile/{self._handle}/post/{rkey}"
+
+    def fetch_inbox(self, since: str | None) -> InboxPage:
+        """Replies, mentions, quotes, likes, reposts and follows indexed after `since`.
+
+        Bluesky pages notifications newest first, so this reads back until it reaches `since`
+        (an indexedAt timestamp); the first call (since=None) reads the newest page only.
+        """
+        did = self._login()
+        boundary = _parse_time(since) if since else None
+        fresh: list[Any] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            params = models.AppBskyNotificationListNotifications.Params(
+                limit=PAGE_SIZE, cursor=cursor
+            )
+            page = self._list_notifications(params)
+            reached = False
+            for notification in page.notifications:
+                if boundary is not None and _parse_time(notification.indexed_at) <= boundary:
+                    reached = True
+                    break
+                fresh.append(notification)
+            cursor = page.cursor
+            if reached or not cursor or boundary is None:
+                break
+        fresh.sort(key=lambda n: _parse_time(n.indexed_at))
+        items = [item for n in fresh if (item := self._item(n, did)) is not None]
+        next_since = str(fresh[-1].indexed_at) if fresh else since
+        return InboxPage(items=items, next_since=next_since)
+
+    def _list_notifications(self, params: Any) -> Any:
+        notifications = self._client.app.bsky.notification
+        return self._call(lambda: notifications.list_notifications(params))
+
+    def _item(self, notification: Any, my_did: str) -> InboxItem | None:
+        kind = _KINDS.get(str(notification.reason))
+        if kind is None:
+            return None
+        record = notification.record
+        ours = f"at://{my_did}/"
+        in_reply_to: str | None = None
+        if kind is InteractionKind.REPLY:
+            parent = record.reply.parent.uri if getattr(record, "reply", None) else ""
+            in_reply_to = str(parent) if str(parent).startswith(ours) else None
+        elif notification.reason_subject and str(notification.reason_subject).startswith(ours):
+            in_reply_to = str(notification.reason_subject)
+        author = notification.author
+        found = identity(IdentityKind.BLUESKY, str(author.handle))
+        interaction = InteractionRecord(
+            occurred_at=_parse_time(notification.indexed_at),
+            kind=kind,
+            direction=Direction.INBOUND,
+            counterpart=(found,) if found else (),
+            counterpart_name=str(author.display_name or author.handle),
+            network=NetworkKind.BLUESKY,
+            summary=str(getattr(record, "text", "") or "")[:300],
+            external_id=f"bluesky:{notification.uri}",
+        )
+        return InboxItem(
+            interaction=interaction, remote_id=str(notification.uri), in_reply_to=in_reply_to
+        )
+
+
+def _key_of(record: Any) -> str | None:
+    extra = getattr(record, "model_extra", None) or {}
+    value = extra.get(KEY_FIELD)
+    return str(value) if value is not None else None
+
+
+def _parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

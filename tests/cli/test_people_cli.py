@@ -97,7 +97,7 @@ def test_people_are_edited_tagged_and_removed(cli_env: dict[str, str | None]) ->
     assert lead(cli_env, "people", "edit", "Ana", "--title", "CFO", "--distrusted")[0] == 0
     code, out = lead(cli_env, "people", "tag", "Ana", "vip", "client")
     assert "client, vip" in out
-    lead(cli_env, "people", "tag", "Ana", "-vip")
+    lead(cli_env, "people", "tag", "Ana", "--remove", "vip")
     shown = json.loads(lead(cli_env, "people", "show", "Ana", "--json")[1])
     assert (shown["title"], shown["distrusted"], shown["tags"]) == ("CFO", True, ["client"])
     code, out = lead(cli_env, "people", "rm", "Ana", "--yes")

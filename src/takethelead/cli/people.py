@@ -238,12 +238,13 @@ def remove(
 @friendly
 def tag(
     person: Annotated[str, typer.Argument(help="Name, #id or identity.")],
-    tags: Annotated[list[str], typer.Argument(help="Tags to add; -TAG removes one.")],
+    tags: Annotated[list[str] | None, typer.Argument(help="Tags to add.")] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option("--remove", "-r", help="A tag to remove (repeatable).")
+    ] = None,
 ) -> None:
-    """Tag a person.  Example: lead people tag "Ana Díaz" client referrer -prospect"""
-    add = [t for t in tags if not t.startswith("-")]
-    remove = [t[1:] for t in tags if t.startswith("-")]
+    """Tag a person.  Example: lead people tag "Ana Díaz" client referrer --remove prospect"""
     with STATE.transaction() as (session, ws):
         person_id = service.resolve_person(session, ws, person)
-        now = service.tag_person(session, ws, person_id, add, remove)
+        now = service.tag_person(session, ws, person_id, tags or [], remove or [])
     console.print(f"#{person_id} tags: {escape(', '.join(now)) or '(none)'}")

@@ -84,8 +84,10 @@ def main() -> None:
         deltas.append(roc_auc(s_seen[pick], label[pick]) - base)
         wins += deltas[-1] > 0
     lo, hi = np.percentile(deltas, [2.5, 97.5])
-    print(f"bootstrap (200 resamples): margin 95% interval [{lo:+.4f}, {hi:+.4f}], "
-          f"strength ahead in {wins / len(deltas):.0%}")
+    print(
+        f"bootstrap (200 resamples): margin 95% interval [{lo:+.4f}, {hi:+.4f}], "
+        f"strength ahead in {wins / len(deltas):.0%}"
+    )
     assert margin > 0, "strength must beat both baselines"
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from takethelead.domain.records import IdentityKind, IdentityRecord
 
 _SPACES = re.compile(r"\s+")
+_LINKEDIN_PATH = re.compile(r"^(in|pub|company|school)/[^/\s]+/?$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -40,6 +41,8 @@ def normalise_linkedin(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    if _LINKEDIN_PATH.match(value):  # already normalised: "in/ana-diaz"
+        return value.strip("/").lower()
     if "://" not in value:
         value = "https://" + value
     parts = urlsplit(value)

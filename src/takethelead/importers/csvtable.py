@@ -93,4 +93,6 @@ def rows(path: Path, is_header: Callable[[set[str]], bool], expected: str) -> It
             raise ParseError(
                 str(path), line, f"expected {width} fields as in the header, found {len(cells)}"
             )
-        yield Row(line=line, cells=dict(zip(header, cells, strict=False)))
+        # A CRLF inside a quoted cell is the file's line ending, not part of the text.
+        texts = [cell.replace("\r\n", "\n") for cell in cells]
+        yield Row(line=line, cells=dict(zip(header, texts, strict=False)))

@@ -12,6 +12,7 @@ from takethelead.domain.identities import fold, identity
 from takethelead.domain.records import (
     Direction,
     IdentityKind,
+    IdentityRecord,
     InteractionKind,
     InteractionRecord,
     NetworkKind,
@@ -43,7 +44,12 @@ def _is_header(keys: set[str]) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Party:
     name: str
-    url: str  # normalised profile path, or "" when the export has none
+    identities: tuple[IdentityRecord, ...]
+
+    @property
+    def url(self) -> str:
+        """The normalised profile path, or "" when the export has none."""
+        return self.identities[0].value if self.identities else ""
 
 
 def _recipients(row: Row) -> list[_Party]:
@@ -55,24 +61,24 @@ def _recipients(row: Row) -> list[_Party]:
         names = [names_cell]
     elif len(names) != len(urls):
         names = [""] * len(urls)
-    parties = []
-    for name, url in zip(names, urls or [""], strict=False):
-        found = identity(IdentityKind.LINKEDIN, url)
-        parties.append(_Party(name, found.value if found else ""))
-    return parties
+    return [
+        _Party(name, unique([identity(IdentityKind.LINKEDIN, url)]))
+        for name, url in zip(names, urls or [""], strict=False)
+    ]
 
 
 def _sender(row: Row) -> _Party:
     found = identity(IdentityKind.LINKEDIN, row.get("sender profile url"))
-    return _Party(row.get("from").strip(), found.value if found else "")
+    return _Party(row.get("from").strip(), unique([found]))
 
 
 def infer_owner(path: Path) -> set[str]:
     """The profile present in the most messages: the person who exported them."""
     counts: Counter[str] = Counter()
     for row in rows(path, _is_header, EXPECTED_HEADER):
-        parties = {p.url for p in [_sender(row), *_recipients(row)] if p.url}
-        counts.update(parties)
+        # Ordered, not a set: ties go to the first seen (the sender), the same on every run.
+        parties = dict.fromkeys(p.url for p in [_sender(row), *_recipients(row)] if p.url)
+        counts.update(parties.keys())
     if not counts:
         return set()
     return {counts.most_common(1)[0][0]}
@@ -131,10 +137,9 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
             row.get("conversation id"), raw_date.strip(), sender.url or sender.name, content
         )
         for party in counterparts:
-            identities = unique([identity(IdentityKind.LINKEDIN, party.url)])
             person = PersonRecord(
                 full_name=party.name or party.url,
-                identities=identities,
+                identities=party.identities,
                 network=NetworkKind.LINKEDIN,
                 line=row.line,
             )
@@ -144,7 +149,7 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
                 occurred_at=occurred_at,
                 kind=InteractionKind.MESSAGE,
                 direction=direction,
-                counterpart=identities,
+                counterpart=party.identities,
                 counterpart_name=party.name,
                 network=NetworkKind.LINKEDIN,
                 summary=summary(text),

@@ -104,7 +104,8 @@ def infer_owner(path: Path) -> set[str]:
     counts: Counter[str] = Counter()
     for _, message in _messages(path):
         headers = ("From", "To", "Cc", "Delivered-To")
-        counts.update({email for _, email in _addresses(message, *headers)})
+        # Ordered, not a set: ties go to the first seen (the sender), the same on every run.
+        counts.update(dict.fromkeys(email for _, email in _addresses(message, *headers)).keys())
     return {counts.most_common(1)[0][0]} if counts else set()
 
 

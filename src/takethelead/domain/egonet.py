@@ -75,7 +75,8 @@ def two_hop_reach(adj: sp.csr_array, nodes: ArrayLike | None = None) -> IntArray
     counts = np.diff(reach.indptr).astype(np.int64)
     # A node reaches itself through any neighbour; take it back off.
     own = reach[np.arange(len(rows)), rows]
-    return counts - (np.asarray(own).ravel() > 0).astype(np.int64)
+    reached_self = (np.asarray(own).ravel() > 0).astype(np.int64)
+    return np.asarray(counts - reached_self, dtype=np.int64)
 
 
 def ego_adjacency(

@@ -349,7 +349,9 @@ def tables_at(
     return [t for t in tables if t is not None]
 
 
-def explain(touches: Touches, person: int, table: StrengthTable) -> str:
+def explain(
+    touches: Touches, person: int, table: StrengthTable, rating: float | None = None
+) -> str:
     """Why this person's score is what it is, in one sentence."""
     mine = touches.select((touches.person == person) & (touches.ts <= table.now))
     parts: list[str] = []
@@ -370,6 +372,8 @@ def explain(touches: Touches, person: int, table: StrengthTable) -> str:
     if one_sided.any():
         started = int(np.count_nonzero(recent.direction == OUTBOUND))
         parts.append(f"you started {started} of {int(np.count_nonzero(one_sided))}")
+    if rating is not None and np.isfinite(rating):
+        parts.append(f"you rated them {rating:g} of 5")
     automated = int(np.count_nonzero(mine.automated))
     if automated:
         parts.append(f"{_plural(automated, 'automated touch', 'automated touches')} (count little)")

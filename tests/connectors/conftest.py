@@ -17,7 +17,8 @@ if _ROOT not in sys.path:
 from tests.servers.fixtures import (  # noqa: E402
     bluesky_server,
     closed_port,
+    discourse_server,
     mastodon_server,
 )
 
-__all__ = ["bluesky_server", "closed_port", "mastodon_server"]
+__all__ = ["bluesky_server", "closed_port", "discourse_server", "mastodon_server"]

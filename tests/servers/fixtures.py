@@ -9,6 +9,7 @@ import pytest
 
 from tests.servers.base import RunningServer
 from tests.servers.bluesky import BlueskyApp
+from tests.servers.discourse import DiscourseApp
 from tests.servers.mastodon import MastodonApp
 
 
@@ -22,6 +23,13 @@ def mastodon_server() -> Iterator[RunningServer]:
 @pytest.fixture
 def bluesky_server() -> Iterator[RunningServer]:
     server = RunningServer(BlueskyApp())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def discourse_server() -> Iterator[RunningServer]:
+    server = RunningServer(DiscourseApp())
     yield server
     server.stop()
 

@@ -18,7 +18,8 @@ from tests.servers.fixtures import (  # noqa: E402
     bluesky_server,
     closed_port,
     discourse_server,
+    feed_server,
     mastodon_server,
 )
 
-__all__ = ["bluesky_server", "closed_port", "discourse_server", "mastodon_server"]
+__all__ = ["bluesky_server", "closed_port", "discourse_server", "feed_server", "mastodon_server"]

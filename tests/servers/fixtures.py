@@ -10,6 +10,7 @@ import pytest
 from tests.servers.base import RunningServer
 from tests.servers.bluesky import BlueskyApp
 from tests.servers.discourse import DiscourseApp
+from tests.servers.feeds import FeedsApp
 from tests.servers.mastodon import MastodonApp
 
 
@@ -30,6 +31,13 @@ def bluesky_server() -> Iterator[RunningServer]:
 @pytest.fixture
 def discourse_server() -> Iterator[RunningServer]:
     server = RunningServer(DiscourseApp())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[RunningServer]:
+    server = RunningServer(FeedsApp())
     yield server
     server.stop()
 

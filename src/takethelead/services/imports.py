@@ -8,6 +8,7 @@ whole import back on the first parse error so that nothing is half-written.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,10 +39,12 @@ from takethelead.storage.tables import (
     Interaction,
     Person,
     PersonTag,
+    SourceRecord,
 )
 
 BATCH = 2000
-# Fields a source may fill or change; a blank value in a source never erases what is known.
+# Fields a source may fill or change; a blank value in a source never erases what is known,
+# and names already known are kept.
 PERSON_FIELDS = ("full_name", "first_name", "last_name", "company", "title", "notes", "offer")
 
 
@@ -146,6 +149,14 @@ class _Writer:
                 ).where(Interaction.workspace_id == workspace_id, Interaction.source == source)
             )
         }
+        self.records: dict[str, dict[str, str]] = {
+            record_key_: json.loads(fields)
+            for record_key_, fields in session.execute(
+                select(SourceRecord.record_key, SourceRecord.fields).where(
+                    SourceRecord.workspace_id == workspace_id, SourceRecord.source == source
+                )
+            )
+        }
         self.networks: dict[NetworkKind, int] = {}
         self.new_interactions: list[dict[str, Any]] = []
         self.dirty: set[int] = set()
@@ -195,45 +206,59 @@ class _Writer:
         person_id = (
             self.me_id if is_me and self.me_id is not None else self.match(record.identities)
         )
-        wanted = {f: getattr(record, f) for f in PERSON_FIELDS}
+        wanted: dict[str, Any] = {f: getattr(record, f) for f in PERSON_FIELDS}
+        if record.connected_on:
+            wanted["connected_on"] = record.connected_on
+        if record.birthday:
+            wanted["birthday"] = record.birthday
+        key = record_key(record)
+        said = {f: str(v) for f, v in wanted.items() if v}
+        previous = self.records.get(key)
         if person_id is None:
             first, last = record.first_name, record.last_name
             if not first and not last:
                 first, _, last = record.full_name.partition(" ")
-            wanted.update(first_name=first, last_name=last)
+            values = {**wanted, "first_name": first, "last_name": last}
             person_id = self.session.execute(
                 insert(Person).returning(Person.id),
                 {
                     "workspace_id": self.workspace_id,
-                    **wanted,
+                    **{f: values.get(f, "") for f in PERSON_FIELDS},
                     "birthday": record.birthday,
                     "connected_on": record.connected_on,
                     "is_me": is_me,
                     "search_text": "",
                 },
             ).scalar_one()
-            self.people[person_id] = {"connected_on": record.connected_on, **wanted}
+            self.people[person_id] = dict(values)
             self.summary.people.created += 1
             self.dirty.add(person_id)
             if is_me:
                 self.me_id = person_id
         else:
-            known = self.people.get(person_id, {})
-            changes = {f: v for f, v in wanted.items() if v and known.get(f) != v}
-            if record.connected_on and known.get("connected_on") != record.connected_on:
-                changes["connected_on"] = record.connected_on
-            if record.birthday:
-                changes["birthday"] = record.birthday
-            if is_me:
+            known = self.people.setdefault(person_id, {})
+            if previous is None:
+                # First word from this source about someone known: fill gaps only.
+                changes = {f: v for f, v in wanted.items() if v and not known.get(f)}
+            else:
+                # Apply what this source changed since it last spoke, nothing else, so
+                # other sources and the user's own edits are never overwritten.
+                changes = {
+                    f: v
+                    for f, v in wanted.items()
+                    if v and previous.get(f) != str(v) and known.get(f) != v
+                }
+            if is_me and not known.get("is_me"):
                 changes["is_me"] = True
             if changes:
                 self.session.execute(update(Person).where(Person.id == person_id).values(**changes))
                 known.update(changes)
-                self.people[person_id] = known
                 self.summary.people.updated += 1
                 self.dirty.add(person_id)
             else:
                 self.summary.people.unchanged += 1
+        if previous != said:
+            self.remember(key, person_id, said, previous is None)
         self.add_identities(person_id, record.identities)
         tag_rows = [
             {"person_id": person_id, "tag": t, "workspace_id": self.workspace_id}
@@ -315,6 +340,32 @@ class _Writer:
         if len(self.new_interactions) >= BATCH:
             self.flush()
 
+    def remember(self, key: str, person_id: int, said: dict[str, str], new: bool) -> None:
+        """Keep what the source said this time, to compare with on the next import."""
+        fields = json.dumps(said, sort_keys=True, ensure_ascii=False)
+        if new:
+            self.session.execute(
+                insert(SourceRecord),
+                {
+                    "workspace_id": self.workspace_id,
+                    "source": self.source,
+                    "record_key": key,
+                    "person_id": person_id,
+                    "fields": fields,
+                },
+            )
+        else:
+            self.session.execute(
+                update(SourceRecord)
+                .where(
+                    SourceRecord.workspace_id == self.workspace_id,
+                    SourceRecord.source == self.source,
+                    SourceRecord.record_key == key,
+                )
+                .values(fields=fields, person_id=person_id)
+            )
+        self.records[key] = said
+
     def flush(self) -> None:
         if self.new_interactions:
             self.session.execute(insert(Interaction), self.new_interactions)
@@ -323,6 +374,14 @@ class _Writer:
     def finish(self) -> None:
         self.flush()
         refresh_search_texts(self.session, self.workspace_id, self.dirty)
+
+
+def record_key(record: PersonRecord) -> str:
+    """How a source names a record across its exports: its first identity, else the name."""
+    if record.identities:
+        first = record.identities[0]
+        return f"{first.kind.value}:{first.value}"[:600]
+    return "name:" + fold(record.full_name)[:590]
 
 
 def summary_hash(text: str) -> str:

@@ -328,3 +328,21 @@ class PlanAction(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | done | skipped
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+
+
+class SourceRecord(Base):
+    """What one source last said about one person, so re-imports apply only its changes.
+
+    Without it two sources that spell a company differently would overwrite each other on
+    every import, and a re-import would undo the user's own edits.
+    """
+
+    __tablename__ = "source_record"
+    __table_args__ = (UniqueConstraint("workspace_id", "source", "record_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(40))
+    record_key: Mapped[str] = mapped_column(String(600))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    fields: Mapped[str] = mapped_column(Text)  # JSON: field → value as the source gave it

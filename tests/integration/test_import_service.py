@@ -1,0 +1,163 @@
+"""Importing real export files: one person across sources, idempotent, atomic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from takethelead.domain.records import ParseError
+from takethelead.services import people
+from takethelead.services.errors import ServiceError
+from takethelead.services.exchange import import_any
+from takethelead.services.store import Store, workspace_id
+from takethelead.storage.tables import Identity, Interaction, Person
+
+EXPORTS = Path(__file__).parent / "exports"
+
+
+def counts(store: Store) -> tuple[int, int, int]:
+    with store.transaction() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Person)) or 0,
+            session.scalar(select(func.count()).select_from(Identity)) or 0,
+            session.scalar(select(func.count()).select_from(Interaction)) or 0,
+        )
+
+
+def run(store: Store, name: str, fmt: str | None = None, path: Path | None = None):  # type: ignore[no-untyped-def]
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        return import_any(session, ws, path or EXPORTS / name, fmt)
+
+
+def test_connections_import_with_the_right_counts(store: Store) -> None:
+    summary = run(store, "Connections.csv")
+    assert summary.format == "linkedin-connections"
+    assert (summary.people.created, summary.identities.created) == (3, 4)
+    assert summary.skipped_total == 1
+    assert counts(store) == (3, 4, 0)
+
+
+def test_the_same_person_from_linkedin_google_and_a_vcard_is_one_person(store: Store) -> None:
+    run(store, "Connections.csv")
+    google = run(store, "google.csv")
+    vcard = run(store, "contacts.vcf")
+    # Bruno matches by e-mail, Ana by profile URL; Diego and Eve are new.
+    assert google.people.created == 1 and google.people.updated == 1
+    assert vcard.people.created == 1 and vcard.people.updated == 1
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        ana = people.show_person(session, ws, people.resolve_person(session, ws, "Ana Díaz"))
+        bruno = people.show_person(session, ws, people.resolve_person(session, ws, "Bruno Okafor"))
+        total = len(people.list_people(session, ws))
+    assert total == 5
+    assert {i.value for i in ana.identities} == {"in/ana-diaz", "ana@acme-bakery.example"}
+    assert ana.notes == "Needs a bookkeeper who knows payroll, urgently"
+    assert {i.kind for i in bruno.identities} == {"linkedin", "email", "phone"}
+    assert bruno.tags == ("Clients",) and bruno.notes == "Met at BNI"
+
+
+def test_an_identity_held_by_someone_is_never_moved_to_another(
+    store: Store, tmp_path: Path
+) -> None:
+    run(store, "Connections.csv")
+    card = tmp_path / "mixed.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Bruno O.\r\nEMAIL:bruno@okafor.example\r\n"
+        "URL:https://www.linkedin.com/in/ana-diaz\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    summary = run(store, "", path=card)
+    assert summary.people.created == 0
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        owner = session.scalar(select(Identity.person_id).where(Identity.value == "in/ana-diaz"))
+        assert owner == people.resolve_person(session, ws, "Ana Díaz")
+        bruno = people.show_person(
+            session, ws, people.resolve_person(session, ws, "bruno@okafor.example")
+        )
+    assert bruno.full_name == "Bruno Okafor"  # a known name is never overwritten
+
+
+def test_messages_become_interactions_with_direction(store: Store) -> None:
+    run(store, "Connections.csv")
+    summary = run(store, "messages.csv")
+    assert summary.interactions.created == 3
+    assert summary.people.created == 0
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        ana = people.show_person(session, ws, people.resolve_person(session, ws, "Ana Díaz"))
+    assert [t.direction for t in ana.timeline] == ["outbound", "inbound"]
+    assert ana.timeline[1].summary == "Hi Sam,\nare you free for coffee, next week?"
+
+
+def test_a_second_import_changes_nothing(store: Store) -> None:
+    for name in ("Connections.csv", "messages.csv", "google.csv", "contacts.vcf"):
+        run(store, name)
+    before = counts(store)
+    for name in ("Connections.csv", "messages.csv", "google.csv", "contacts.vcf"):
+        again = run(store, name)
+        assert not again.changed_anything, name
+    assert counts(store) == before
+
+
+def test_a_changed_file_updates_what_changed(store: Store, tmp_path: Path) -> None:
+    run(store, "Connections.csv")
+    changed = tmp_path / "Connections.csv"
+    text = (
+        (EXPORTS / "Connections.csv").read_bytes().replace(b"Acme Bakery,Owner", b"Acme Bakery,CEO")
+    )
+    changed.write_bytes(text)
+    summary = run(store, "", path=changed)
+    assert (summary.people.created, summary.people.updated, summary.people.unchanged) == (0, 1, 2)
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        ana = people.show_person(session, ws, people.resolve_person(session, ws, "Ana Díaz"))
+    assert ana.title == "CEO"
+
+
+def test_a_malformed_file_changes_nothing(store: Store, tmp_path: Path) -> None:
+    run(store, "Connections.csv")
+    before = counts(store)
+    broken = tmp_path / "Connections.csv"
+    good = (EXPORTS / "Connections.csv").read_text(encoding="utf-8-sig")
+    broken.write_text(
+        good + 'Zed,Last,https://www.linkedin.com/in/zed,,"unclosed\r\n', encoding="utf-8"
+    )
+    with pytest.raises(ParseError) as caught:
+        run(store, "", "linkedin-connections", path=broken)
+    assert "Connections.csv" in str(caught.value)
+    assert caught.value.line is not None
+    assert counts(store) == before
+
+
+def test_a_binary_file_is_refused_clearly(store: Store, tmp_path: Path) -> None:
+    blob = tmp_path / "Connections.csv"
+    blob.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises((ParseError, ServiceError)):
+        run(store, "", "linkedin-connections", path=blob)
+    assert counts(store) == (0, 0, 0)
+
+
+def test_an_unknown_file_asks_for_its_format(store: Store, tmp_path: Path) -> None:
+    odd = tmp_path / "notes.txt"
+    odd.write_text("just some notes\n", encoding="utf-8")
+    with pytest.raises(ServiceError, match="cannot tell what export this is"):
+        run(store, "", path=odd)
+
+
+def test_text_is_stored_verbatim(store: Store) -> None:
+    run(store, "google.csv")
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        diego = people.show_person(session, ws, people.resolve_person(session, ws, "Diego Romero"))
+    assert diego.notes.startswith("=cmd|'/c calc'!A1")
+
+
+def test_files_are_detected_by_their_content(store: Store, tmp_path: Path) -> None:
+    renamed = tmp_path / "export-1.csv"
+    shutil.copy(EXPORTS / "Connections.csv", renamed)
+    assert run(store, "", path=renamed).format == "linkedin-connections"

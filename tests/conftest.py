@@ -56,8 +56,8 @@ def store(settings: Settings) -> Iterator[Store]:
 
 
 @pytest.fixture
-def cli_env(settings: Settings) -> dict[str, str | None]:
-    """Environment for running the `lead` command against the test database."""
+def cli_env(settings: Settings, store: Store) -> dict[str, str | None]:
+    """Environment for running the `lead` command against the test database (emptied after)."""
     return {
         "LEAD_DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,

@@ -45,7 +45,8 @@ def to_networkx(adj: sp.csr_array) -> nx.Graph:
     graph.add_nodes_from(range(adj.shape[0]))
     coo = adj.tocoo()
     upper = coo.row < coo.col
-    edges = zip(coo.row[upper].tolist(), coo.col[upper].tolist(), coo.data[upper].tolist())
+    rows, cols, weights = coo.row[upper].tolist(), coo.col[upper].tolist(), coo.data[upper].tolist()
+    edges = zip(rows, cols, weights, strict=True)
     graph.add_weighted_edges_from(edges)
     return graph
 

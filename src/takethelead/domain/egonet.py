@@ -107,7 +107,7 @@ def bridging_ties(
     contact_dst: ArrayLike,
     *,
     live_floor: float = 0.05,
-    weak_ceiling: float = 0.45,
+    weak_ceiling: float = 0.6,
     max_overlap: float = 0.1,
     limit: int = 20,
 ) -> list[BridgingTie]:

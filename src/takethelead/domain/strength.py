@@ -57,8 +57,8 @@ RECIPROCITY_SCALE = 3.0  # three meeting-equivalents started by the quieter side
 
 FEATURES: tuple[str, ...] = ("recency", "intensity", "reciprocity", "duration")
 LABELS: tuple[str, ...] = ("inner circle", "close", "active", "acquaintance", "dormant")
-LABEL_FLOORS: FloatArray = np.array([0.7, 0.45, 0.2, 0.05, -np.inf])
-STRONG_FLOOR = 0.45  # "close" or "inner circle"
+LABEL_FLOORS: FloatArray = np.array([0.8, 0.6, 0.3, 0.05, -np.inf])
+STRONG_FLOOR = 0.6  # "close" or "inner circle": about a 3.5 of 5 rating
 
 
 def kind_codes(kinds: Iterable[InteractionKind]) -> NDArray[np.int8]:
@@ -193,7 +193,7 @@ class StrengthTable:
 
 def label_codes(score: FloatArray) -> NDArray[np.intp]:
     """Index into LABELS for each score."""
-    return np.searchsorted(-LABEL_FLOORS, -np.asarray(score), side="right")
+    return np.searchsorted(-LABEL_FLOORS, -np.asarray(score), side="left")
 
 
 @dataclass

@@ -14,13 +14,19 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from takethelead.domain.strength import DEFAULT_WEIGHTS, FEATURES, Weights, behaviour_score
+from takethelead.domain.strength import (
+    DEFAULT_WEIGHTS,
+    FEATURES,
+    STRONG_FLOOR,
+    Weights,
+    behaviour_score,
+)
 
 FloatArray = NDArray[np.float64]
 
 MIN_RATINGS = 20
 STRONG_RATING = 4  # Gilbert & Karahalios' strong/weak split on a 1-5 closeness scale
-STRONG_SCORE = 0.625  # a rating of 3.5 on the 0-1 score scale
+STRONG_SCORE = STRONG_FLOOR  # "close" or above, about a rating of 3.5
 
 
 def _rated(features: ArrayLike, ratings: ArrayLike) -> tuple[FloatArray, FloatArray]:

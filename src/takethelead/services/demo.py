@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from takethelead.domain.identities import fold
@@ -16,10 +16,13 @@ from takethelead.services.people import search_words
 from takethelead.storage.tables import (
     Identity,
     Interaction,
+    LedgerEntry,
     Network,
     Person,
     PersonTag,
+    Referral,
     Setting,
+    Tie,
     TimeEntry,
     Workspace,
 )
@@ -327,6 +330,7 @@ def build_demo(
         session, ws, ids, network_ids, affinity, home, trend, interactions, rng, now
     )
     entries = _time_entries(session, ws, network_ids, rng, now)
+    _give_and_take(session, ws, ids, now)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return DemoSummary(name, people, count, len(network_ids), entries, seconds)
 
@@ -425,3 +429,92 @@ def _time_entries(
             )
     session.execute(insert(TimeEntry), rows)
     return len(rows)
+
+
+def _give_and_take(session: Session, ws: int, ids: list[int], now: datetime) -> None:
+    """Clients to keep close, referrals won and given, favours owed, and who knows whom.
+
+    Fixed patterns rather than draws, so the demo plan always has a thank-you, a favour to
+    return, someone overdue and bridges to share the lead profile with.
+    """
+    n = len(ids)
+    clients = [ids[i] for i in range(0, n, 17)]
+    session.execute(update(Person).where(Person.id.in_(clients)).values(cadence_days=14))
+    day = 86400
+    referrals = []
+    for k, (i, days, status, direction) in enumerate(
+        (
+            (23 % n, 3, "won", "received"),
+            (46 % n, 12, "won", "received"),
+            (69 % n, 40, "won", "received"),
+            (5 % n, 20, "met", "received"),
+            (8 % n, 30, "won", "given"),
+        )
+    ):
+        moment = datetime.fromtimestamp(int(now.timestamp()) - days * day, UTC)
+        referral = Referral(
+            workspace_id=ws,
+            direction=direction,
+            person_id=ids[i],
+            status=status,
+            value=1500.0 if status == "won" else None,
+            note=f"demo referral {k + 1}",
+            thanked=False,
+            created_at=moment - timedelta(days=30),
+            updated_at=moment,
+        )
+        session.add(referral)
+        session.flush()
+        referrals.append(
+            {
+                "workspace_id": ws,
+                "person_id": ids[i],
+                "direction": direction,
+                "kind": "referral",
+                "occurred_at": moment,
+                "value": referral.value,
+                "note": referral.note,
+                "referral_id": referral.id,
+            }
+        )
+    # Two people who keep giving: introductions and favours never returned.
+    for i, kind, days in (
+        (11, "introduction", 50),
+        (11, "favour", 90),
+        (11, "favour", 150),
+        (29, "introduction", 70),
+    ):
+        referrals.append(
+            {
+                "workspace_id": ws,
+                "person_id": ids[i % n],
+                "direction": "received",
+                "kind": kind,
+                "occurred_at": datetime.fromtimestamp(int(now.timestamp()) - days * day, UTC),
+                "value": None,
+                "note": "demo",
+                "referral_id": None,
+            }
+        )
+    session.execute(insert(LedgerEntry), referrals)
+    # Everyone knows a few others: rings of acquaintance, so some ties bridge further.
+    ties = {
+        (min(ids[i], ids[j]), max(ids[i], ids[j]))
+        for i in range(n)
+        for j in ((i * 7 + 3) % n, (i * 13 + 5) % n)
+        if i != j
+    }
+    session.execute(
+        insert(Tie),
+        [
+            {
+                "workspace_id": ws,
+                "person_a": a,
+                "person_b": b,
+                "trust": 0.5,
+                "source": "manual",
+                "evidence": 1,
+            }
+            for a, b in sorted(ties)
+        ],
+    )

@@ -1,0 +1,285 @@
+"""What the weekly plan is computed from, read from the database as arrays.
+
+Two ways to get tie strength and last contact: `fresh` reads every interaction and scores
+them (what the daily rescore does), the default reads the strength cache (`person.strength`)
+and asks the database for the last contact of only the people who can be due (finite
+keep-in-touch cadence). Either way only the last 60 days of interactions are read for
+waiting replies and the automation balance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session
+
+from takethelead.domain.egonet import bridging_ties
+from takethelead.domain.layers import assign_layers, cadence_days
+from takethelead.domain.planner import (
+    AutomationBalance,
+    WaitingReplies,
+    automation_balance,
+    waiting_replies,
+)
+from takethelead.domain.reciprocity import LEDGER_KINDS, Ledger, balances
+from takethelead.domain.strength import DIRECTIONS
+from takethelead.domain.usefulness import RatePosterior
+from takethelead.services.analytics import load_activity, score_activity
+from takethelead.services.scoring import CONTACT_KINDS, DIRECTION_CODE, KIND_CODE, rescore_all
+from takethelead.services.timeentries import network_posteriors
+from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting, Tie
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+DAY: Final = 86_400.0
+RECENT_DAYS: Final = 60.0
+BALANCE_DAYS: Final = 30.0
+# Kinds that carry a message one can answer (likes and follows do not wait for a reply).
+CONVERSATION_KINDS: Final = frozenset(
+    KIND_CODE[k]
+    for k in (
+        "message",
+        "email",
+        "reply",
+        "mention",
+        "comment",
+        "meeting",
+        "call",
+        "introduction",
+        "referral",
+    )
+)
+INBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[0].value]
+OUTBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[1].value]
+API_KINDS: Final = frozenset({"linkedin", "mastodon", "bluesky", "discourse", "x"})
+DEFAULT_POSTS_PER_WEEK: Final = 3
+
+
+@dataclass(frozen=True)
+class Referrals:
+    """Won referrals the user has not thanked for yet."""
+
+    ids: IntArray
+    person_ids: IntArray
+    days_since_won: FloatArray
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything the candidates are generated from, per person index where per person."""
+
+    now: float
+    person_ids: IntArray
+    strength: FloatArray
+    cadence: FloatArray  # inf: never due
+    last_contact: FloatArray  # -inf: no personal contact known
+    distrusted: BoolArray
+    waiting: WaitingReplies  # person ids are database ids
+    balance: AutomationBalance  # person ids are database ids
+    thanks: Referrals
+    received: FloatArray  # ledger entries received, per person
+    given: FloatArray
+    reach: FloatArray  # people reached only through this tie
+    shared: BoolArray  # has seen the lead profile (a done share-profile action)
+    posteriors: dict[int, RatePosterior]
+    api_networks: int
+    posts_per_week: int
+
+
+def setting(session: Session, workspace_id: int, key: str) -> object | None:
+    """A workspace setting's JSON value, or None when unset."""
+    raw = session.scalar(
+        select(Setting.value).where(Setting.workspace_id == workspace_id, Setting.key == key)
+    )
+    return None if raw is None else json.loads(raw)
+
+
+def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = False) -> PlanInputs:
+    """Read the plan's inputs; `fresh` rescores every tie first instead of using the cache."""
+    moment = now.timestamp()
+    until = int(moment)
+    if fresh:
+        activity = load_activity(session, workspace_id, now)
+        table = score_activity(activity, now)
+        ids, strength = activity.people.ids, table.score
+        overrides, distrusted = activity.people.cadence_days, activity.people.distrusted
+        last_contact = table.last_contact
+        cadence = cadence_days(assign_layers(strength), overrides)
+    else:
+        ids, strength, overrides, distrusted = _people(session, workspace_id)
+        if np.isnan(strength).any():  # never scored (new people, an import): score them now
+            rescore_all(session, workspace_id, now)
+            ids, strength, overrides, distrusted = _people(session, workspace_id)
+        cadence = cadence_days(assign_layers(strength), overrides)
+        last_contact = _last_contact(session, workspace_id, ids, np.isfinite(cadence), until)
+
+    recent = _recent(session, workspace_id, ids, until - int(RECENT_DAYS * DAY), until)
+    person, network, ts, kind, direction, automated = recent
+    talk = ~automated & np.isin(kind, list(CONVERSATION_KINDS))
+    waiting = waiting_replies(
+        ids[person[talk]], network[talk], ts[talk], direction[talk] == INBOUND_CODE, moment
+    )
+    mine = direction != INBOUND_CODE
+    balance = automation_balance(
+        ids[person[mine]], ts[mine], automated[mine], moment, days=BALANCE_DAYS
+    )
+    received, given = _ledger(session, workspace_id, ids)
+    reach = _reach(session, workspace_id, ids, strength)
+    shared_ids = session.scalars(
+        select(PlanAction.person_id).where(
+            PlanAction.workspace_id == workspace_id,
+            PlanAction.kind == "share-profile",
+            PlanAction.status == "done",
+        )
+    ).all()
+    kinds = session.scalars(select(Network.kind).where(Network.workspace_id == workspace_id)).all()
+    posts = setting(session, workspace_id, "posts_per_week")
+    return PlanInputs(
+        now=moment,
+        person_ids=ids,
+        strength=strength,
+        cadence=cadence,
+        last_contact=last_contact,
+        distrusted=distrusted,
+        waiting=waiting,
+        balance=balance,
+        thanks=_thanks(session, workspace_id, moment),
+        received=received,
+        given=given,
+        reach=reach,
+        shared=np.isin(ids, np.array([p for p in shared_ids if p is not None], np.int64)),
+        posteriors=network_posteriors(session, workspace_id, now),
+        api_networks=sum(1 for k in kinds if k in API_KINDS),
+        posts_per_week=int(posts) if isinstance(posts, int) else DEFAULT_POSTS_PER_WEEK,
+    )
+
+
+def _people(
+    session: Session, workspace_id: int
+) -> tuple[IntArray, FloatArray, FloatArray, BoolArray]:
+    rows = session.execute(
+        text(
+            "SELECT id, strength, cadence_days, distrusted FROM person "
+            "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
+        ),
+        {"ws": workspace_id, "no": False},
+    ).all()
+    return (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
+        np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64),
+        np.array([bool(r[3]) for r in rows], dtype=np.bool_),
+    )
+
+
+def _last_contact(
+    session: Session, workspace_id: int, ids: IntArray, wanted: BoolArray, until: int
+) -> FloatArray:
+    """Latest personal contact of the wanted people (-inf for everyone else)."""
+    last = np.full(ids.size, -np.inf)
+    chosen = ids[wanted].tolist()
+    if not chosen:
+        return last
+    rows = session.execute(
+        text(
+            "SELECT person_id, MAX(occurred_at) FROM interaction "
+            "WHERE workspace_id = :ws AND person_id IN :ids AND automated = :no "
+            "AND kind IN :kinds AND occurred_at <= :until GROUP BY person_id"
+        ).bindparams(bindparam("ids", expanding=True), bindparam("kinds", expanding=True)),
+        {"ws": workspace_id, "ids": chosen, "no": False, "kinds": CONTACT_KINDS, "until": until},
+    ).all()
+    if rows:
+        where = np.searchsorted(ids, np.array([r[0] for r in rows], dtype=np.int64))
+        last[where] = np.array([r[1] for r in rows], dtype=np.float64)
+    return last
+
+
+def _recent(
+    session: Session, workspace_id: int, ids: IntArray, since: int, until: int
+) -> tuple[IntArray, IntArray, FloatArray, IntArray, IntArray, BoolArray]:
+    """Interactions in a window as arrays: person index, network (-1), time, kind, direction."""
+    rows = session.execute(
+        text(
+            "SELECT person_id, network_id, occurred_at, kind, direction, automated "
+            "FROM interaction WHERE workspace_id = :ws "
+            "AND occurred_at >= :since AND occurred_at <= :until"
+        ),
+        {"ws": workspace_id, "since": since, "until": until},
+    ).all()
+    pid = np.array([r[0] for r in rows], dtype=np.int64)
+    index = np.minimum(np.searchsorted(ids, pid), max(ids.size - 1, 0))
+    known = ids[index] == pid if ids.size else np.zeros(pid.size, dtype=bool)  # the owner: no
+    return (
+        index[known],
+        np.array([-1 if r[1] is None else r[1] for r in rows], dtype=np.int64)[known],
+        np.array([r[2] for r in rows], dtype=np.float64)[known],
+        np.array([KIND_CODE[r[3]] for r in rows], dtype=np.int64)[known],
+        np.array([DIRECTION_CODE[r[4]] for r in rows], dtype=np.int64)[known],
+        np.array([bool(r[5]) for r in rows], dtype=np.bool_)[known],
+    )
+
+
+def _ledger(session: Session, workspace_id: int, ids: IntArray) -> tuple[FloatArray, FloatArray]:
+    rows = session.execute(
+        select(
+            LedgerEntry.person_id, LedgerEntry.occurred_at, LedgerEntry.kind, LedgerEntry.direction
+        ).where(LedgerEntry.workspace_id == workspace_id)
+    ).all()
+    codes = {k.value: i for i, k in enumerate(LEDGER_KINDS)}
+    rows = [r for r in rows if r[2] in codes]
+    index = np.searchsorted(ids, np.array([r[0] for r in rows], dtype=np.int64))
+    known = index < ids.size
+    known[known] &= ids[index[known]] == np.array([r[0] for r in rows], np.int64)[known]
+    ledger = Ledger.from_arrays(
+        index[known],
+        np.array([r[1].timestamp() for r in rows], dtype=np.float64)[known],
+        np.array([codes[r[2]] for r in rows], dtype=np.int8)[known],
+        np.array([1 if r[3] == "given" else 0 for r in rows], dtype=np.int8)[known],
+    )
+    balance = balances(ledger, ids.size)
+    return balance.received_count.astype(np.float64), balance.given_count.astype(np.float64)
+
+
+def _reach(session: Session, workspace_id: int, ids: IntArray, strength: FloatArray) -> FloatArray:
+    rows = session.execute(
+        select(Tie.person_a, Tie.person_b).where(Tie.workspace_id == workspace_id)
+    ).all()
+    reach = np.zeros(ids.size)
+    if not rows or not ids.size:
+        return reach
+    a = np.array([r[0] for r in rows], dtype=np.int64)
+    b = np.array([r[1] for r in rows], dtype=np.int64)
+    ia = np.minimum(np.searchsorted(ids, a), ids.size - 1)
+    ib = np.minimum(np.searchsorted(ids, b), ids.size - 1)
+    known = (ids[ia] == a) & (ids[ib] == b)
+    for bridge in bridging_ties(strength, ia[known], ib[known], limit=50):
+        reach[bridge.person] = bridge.unique_reach
+    return reach
+
+
+def _thanks(session: Session, workspace_id: int, now: float) -> Referrals:
+    rows = session.execute(
+        select(Referral.id, Referral.person_id, Referral.updated_at)
+        .where(
+            Referral.workspace_id == workspace_id,
+            Referral.direction == "received",
+            Referral.status == "won",
+            Referral.thanked.is_(False),
+        )
+        .order_by(Referral.id)
+    ).all()
+    return Referrals(
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        person_ids=np.array([r[1] for r in rows], dtype=np.int64),
+        days_since_won=np.array(
+            [max(now - r[2].timestamp(), 0.0) / DAY for r in rows], dtype=np.float64
+        ),
+    )

@@ -1,0 +1,88 @@
+"""The tie-strength cache (`person.strength`): rescored daily, and per person when a plan
+action touches them, so that plans read strengths instead of a million interactions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Final
+
+import numpy as np
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.orm import Session
+
+from takethelead.domain.strength import (
+    CONTACT_MIN_WEIGHT,
+    DIRECTIONS,
+    KIND_WEIGHTS,
+    KINDS,
+    Touches,
+    score_all,
+)
+from takethelead.services.analytics import load_activity, score_activity
+from takethelead.storage.tables import Person
+
+KIND_CODE: Final = {k.value: i for i, k in enumerate(KINDS)}
+DIRECTION_CODE: Final = {d.value: i for i, d in enumerate(DIRECTIONS)}
+# Kinds that count as personal contact, as strength.Touches.is_contact has it.
+CONTACT_KINDS: Final = tuple(k.value for k, w in KIND_WEIGHTS.items() if w >= CONTACT_MIN_WEIGHT)
+
+
+def rescore_all(session: Session, workspace_id: int, now: datetime | None = None) -> int:
+    """Score every tie from its interactions and store the scores; returns how many."""
+    moment = now or datetime.now(UTC)
+    activity = load_activity(session, workspace_id, moment)
+    table = score_activity(activity, moment)
+    rows = [
+        {"pid": int(pid), "s": float(s)}
+        for pid, s in zip(activity.people.ids, table.score, strict=True)
+    ]
+    if rows:
+        session.connection().execute(
+            update(Person.__table__)  # type: ignore[arg-type]
+            .where(Person.__table__.c.id == bindparam("pid"))
+            .values(strength=bindparam("s")),
+            rows,
+        )
+    return len(rows)
+
+
+def rescore_people(
+    session: Session, workspace_id: int, person_ids: Sequence[int], now: datetime | None = None
+) -> dict[int, float]:
+    """Score a few ties from their own interactions and store the scores."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    moment = now or datetime.now(UTC)
+    closeness = {
+        pid: rating
+        for pid, rating in session.execute(
+            select(Person.id, Person.closeness).where(
+                Person.workspace_id == workspace_id, Person.id.in_(ids)
+            )
+        )
+    }
+    rows = session.execute(
+        text(
+            "SELECT person_id, occurred_at, kind, direction, automated FROM interaction "
+            "WHERE workspace_id = :ws AND person_id IN :ids AND occurred_at <= :until"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ws": workspace_id, "ids": ids, "until": int(moment.timestamp())},
+    ).all()
+    position = {pid: i for i, pid in enumerate(ids)}
+    touches = Touches.from_arrays(
+        person=np.array([position[r[0]] for r in rows], dtype=np.int64),
+        ts=np.array([r[1] for r in rows], dtype=np.float64),
+        kind=np.array([KIND_CODE[r[2]] for r in rows], dtype=np.int8),
+        direction=np.array([DIRECTION_CODE[r[3]] for r in rows], dtype=np.int8),
+        automated=np.array([bool(r[4]) for r in rows], dtype=np.bool_),
+    )
+    ratings = np.array(
+        [np.nan if closeness.get(pid) is None else closeness[pid] for pid in ids], np.float64
+    )
+    table = score_all(touches, moment.timestamp(), len(ids), ratings=ratings)
+    scores = {pid: float(table.score[i]) for i, pid in enumerate(ids)}
+    for pid, score in scores.items():
+        session.execute(update(Person).where(Person.id == pid).values(strength=score))
+    return scores

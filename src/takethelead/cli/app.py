@@ -8,6 +8,7 @@ import typer
 
 from takethelead.cli import imports as import_command
 from takethelead.cli import networks, people, touches, workspace
+from takethelead.cli import plan as plan_command
 from takethelead.cli.state import STATE
 
 app = typer.Typer(
@@ -31,11 +32,10 @@ def main_callback(
         ),
     ] = None,
 ) -> None:
-    """With no command, show this week's view of the network."""
+    """With no command, show this week's plan."""
     STATE.reset(workspace_name)
     if ctx.invoked_subcommand is None:
-        main_view = STATE.extra.get("main_view", workspace.show_overview)
-        main_view()
+        plan_command.show_plan()
 
 
 app.add_typer(people.app, name="people")
@@ -46,6 +46,11 @@ app.command("import")(import_command.import_)
 app.command("export")(workspace.export)
 app.command("demo")(workspace.demo)
 app.command("overview")(workspace.show_overview)
+app.command("plan")(plan_command.plan)
+app.command("done")(plan_command.done)
+app.command("skip")(plan_command.skip)
+app.command("spent")(plan_command.spent)
+app.command("digest")(plan_command.digest)
 
 
 def main() -> None:

@@ -9,8 +9,35 @@ from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
 from takethelead.services import networks as service
+from takethelead.services.timeentries import rank_networks
 
 app = typer.Typer(help="Networks: LinkedIn, a Mastodon server, a forum, a breakfast club…")
+
+
+@app.callback(invoke_without_command=True)
+@friendly
+def ranking(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Networks ranked by responses an hour, with the evidence in words.
+
+    Example: lead networks          (lead networks add / list manage them)
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with STATE.transaction() as (session, ws):
+        ranked = rank_networks(session, ws)
+    if as_json:
+        print_json(ranked)
+        return
+    if not ranked:
+        console.print("No networks yet: `lead networks add NAME --kind KIND`.")
+        return
+    console.print("[bold]Networks by responses an hour[/] (90% interval; recent weeks count more)")
+    for n in ranked:
+        console.print(f"  {escape(n.sentence)}", highlight=False)
+    console.print('[dim]Record time: lead spent NETWORK 25m "what you did" --responses 4[/]')
 
 
 @app.command("add")

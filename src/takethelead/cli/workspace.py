@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from takethelead.cli.plan import show_plan
 from takethelead.cli.state import STATE, ago, console, escape, fail, friendly, print_json
 from takethelead.config import Settings
 from takethelead.services import exchange
@@ -81,8 +82,7 @@ def demo(
         f"{summary.interactions} interactions on {summary.networks} networks, "
         f"{summary.time_entries} time entries, in {summary.seconds:.1f} s."
     )
-    main_view = STATE.extra.get("main_view", show_overview)
-    main_view()
+    show_plan()
     console.print(
         f"\nExplore it: lead --workspace {summary.workspace} people list --sort last-contact"
     )

@@ -111,7 +111,7 @@ def make_plan(
     if budget is not None:
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
             raise ServiceError(f"budget {budget}: expected between {MIN_BUDGET} and {MAX_BUDGET}")
-        _store_setting(session, workspace_id, "budget_minutes", budget)
+        store_setting(session, workspace_id, "budget_minutes", budget)
     stored = setting(session, workspace_id, "budget_minutes")
     minutes = budget or (int(stored) if isinstance(stored, int | str) else DEFAULT_BUDGET_MINUTES)
     start = week_start(moment)
@@ -219,7 +219,8 @@ def _plan_row(session: Session, workspace_id: int, start: date) -> Plan | None:
     )
 
 
-def _store_setting(session: Session, workspace_id: int, key: str, value: object) -> None:
+def store_setting(session: Session, workspace_id: int, key: str, value: object) -> None:
+    """Set a workspace setting to a JSON value."""
     row = session.get(Setting, (workspace_id, key))
     if row is None:
         session.add(Setting(workspace_id=workspace_id, key=key, value=json.dumps(value)))

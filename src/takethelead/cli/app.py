@@ -9,6 +9,7 @@ import typer
 from takethelead.cli import imports as import_command
 from takethelead.cli import networks, people, touches, workspace
 from takethelead.cli import plan as plan_command
+from takethelead.cli import worker as worker_command
 from takethelead.cli.state import STATE
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ app.command("done")(plan_command.done)
 app.command("skip")(plan_command.skip)
 app.command("spent")(plan_command.spent)
 app.command("digest")(plan_command.digest)
+app.command("worker")(worker_command.worker)
 
 
 def main() -> None:

@@ -10,11 +10,13 @@ from email.utils import make_msgid
 from typing import Final
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takethelead.services.errors import ServiceError
 from takethelead.services.planinputs import setting
 from takethelead.services.planning import PlanView, plan_for_week, store_setting
+from takethelead.storage.tables import Setting
 
 SENDER: Final = "Take the Lead <lead@localhost>"
 SMTP_TIMEOUT_SECONDS: Final = 15.0
@@ -121,3 +123,14 @@ def _md(text: str) -> str:
     for char in "\\`*_[]<>#":
         text = text.replace(char, "\\" + char)
     return text
+
+
+def digest_workspaces(session: Session) -> list[int]:
+    """Workspaces whose owner asked for the weekly digest (a `digest_email` is set)."""
+    return list(
+        session.scalars(
+            select(Setting.workspace_id)
+            .where(Setting.key == "digest_email")
+            .order_by(Setting.workspace_id)
+        )
+    )

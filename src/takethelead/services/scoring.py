@@ -20,7 +20,7 @@ from takethelead.domain.strength import (
     score_all,
 )
 from takethelead.services.analytics import load_activity, score_activity
-from takethelead.storage.tables import Person
+from takethelead.storage.tables import Person, Workspace
 
 KIND_CODE: Final = {k.value: i for i, k in enumerate(KINDS)}
 DIRECTION_CODE: Final = {d.value: i for i, d in enumerate(DIRECTIONS)}
@@ -86,3 +86,8 @@ def rescore_people(
     for pid, score in scores.items():
         session.execute(update(Person).where(Person.id == pid).values(strength=score))
     return scores
+
+
+def workspace_ids(session: Session) -> list[int]:
+    """Every workspace, for jobs that visit them all."""
+    return list(session.scalars(select(Workspace.id).order_by(Workspace.id)))

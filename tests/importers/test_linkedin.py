@@ -111,9 +111,7 @@ def test_messages_tolerate_extra_columns_and_skip_drafts_and_spam(parse_fixture:
 def test_invitations_become_connections_in_both_directions(parse_fixture: Run) -> None:
     parsed = parse_fixture("linkedin-invitations", "linkedin/Invitations.csv")
     assert len(parsed.people) == 3
-    assert [
-        (i.counterpart_name, i.direction, i.occurred_at) for i in parsed.interactions
-    ] == [
+    assert [(i.counterpart_name, i.direction, i.occurred_at) for i in parsed.interactions] == [
         ("Ana Díaz", Direction.INBOUND, datetime(2024, 1, 15, 14, 40, tzinfo=UTC)),
         ("Dan Okafor", Direction.OUTBOUND, datetime(2024, 3, 2, 9, 5, tzinfo=UTC)),
         ("Eve Stone", Direction.INBOUND, datetime(2024, 2, 10, 8, 0, tzinfo=UTC)),

@@ -39,9 +39,10 @@ def test_mbox_skips_spam_newsletters_and_mail_not_involving_the_owner(parse_fixt
 
 
 def test_mbox_infers_the_owner_as_the_address_in_most_messages(parse_fixture: Run) -> None:
-    assert parse_fixture("mbox", "mbox/gmail.mbox").items == parse_fixture(
-        "mbox", "mbox/gmail.mbox", MAYA
-    ).items
+    assert (
+        parse_fixture("mbox", "mbox/gmail.mbox").items
+        == parse_fixture("mbox", "mbox/gmail.mbox", MAYA).items
+    )
 
 
 def test_mbox_without_date_or_with_unknown_zone_is_handled(tmp_path: Path) -> None:
@@ -58,3 +59,16 @@ def test_mbox_without_date_or_with_unknown_zone_is_handled(tmp_path: Path) -> No
     assert [(s.line, s.reason) for s in parsed.skipped] == [
         (8, "message without a readable Date header")
     ]
+
+
+def test_mbox_headers_with_broken_encoded_words_are_kept_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "a.mbox"
+    path.write_bytes(
+        b"From x Mon Jan 1 00:00:00 2024\n"
+        b"From: =?\x80UTF-8?Q?Ana?= <ana@acme.example>\nTo: me@lead.example\n"
+        b"Subject: caf\xe9 =?utf-8?B?not base64?=\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\nhi\n"
+    )
+    parsed = run("mbox", path, OwnerHints(emails=frozenset({"me@lead.example"})))
+    (email,) = parsed.interactions
+    assert email.counterpart_name == "=?\ufffdUTF-8?Q?Ana?="
+    assert email.summary.startswith("caf\ufffd")

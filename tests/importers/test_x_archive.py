@@ -16,7 +16,11 @@ def test_account_is_the_owner_tagged_me_with_handle_and_id(parse_fixture: Run) -
     assert me.tags == ("me",)
     assert me.full_name == "Maya Lead 🌱"
     assert me.network is NetworkKind.X
-    assert parsed.identities() == {("x", "mayalead"), ("x_id", "111"), ("email", "maya@lead.example")}
+    assert parsed.identities() == {
+        ("x", "mayalead"),
+        ("x_id", "111"),
+        ("email", "maya@lead.example"),
+    }
 
 
 def test_tweets_yield_replies_mentions_and_reposts_to_others(parse_fixture: Run) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from takethelead.domain.records import IdentityKind, IdentityRecord
 
@@ -19,6 +19,14 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def _split(url: str) -> SplitResult | None:
+    """The URL's parts, or None when it cannot be a URL (urlsplit raises on a stray '[')."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def normalise_email(value: str) -> str | None:
@@ -45,8 +53,8 @@ def normalise_linkedin(value: str) -> str | None:
         return value.strip("/").lower()
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
-    if not parts.netloc.lower().endswith("linkedin.com"):
+    parts = _split(value)
+    if parts is None or not parts.netloc.lower().endswith("linkedin.com"):
         return None
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 2:
@@ -58,7 +66,9 @@ def normalise_mastodon(value: str) -> str | None:
     """`@Alice@Mastodon.social` or `https://mastodon.social/@alice` → `alice@mastodon.social`."""
     value = value.strip()
     if value.startswith("http://") or value.startswith("https://"):
-        parts = urlsplit(value)
+        parts = _split(value)
+        if parts is None:
+            return None
         segments = [s for s in parts.path.split("/") if s]
         if not segments or not segments[0].startswith("@"):
             return None
@@ -107,7 +117,9 @@ def identity_from_url(raw: str) -> IdentityRecord | None:
     text = raw.strip()
     if not text:
         return None
-    parts = urlsplit(text if "://" in text else "https://" + text)
+    parts = _split(text if "://" in text else "https://" + text)
+    if parts is None:
+        return identity(IdentityKind.WEBSITE, text)
     host = (parts.hostname or "").lower()
     segments = [s for s in parts.path.split("/") if s]
     bare_host = host.removeprefix("www.").removeprefix("mobile.")

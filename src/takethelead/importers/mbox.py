@@ -6,7 +6,7 @@ import mailbox
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email.errors import HeaderParseError
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -44,7 +44,7 @@ def _text(value: object) -> str:
     raw = str(value)
     try:
         text = str(make_header(decode_header(raw)))
-    except (HeaderParseError, UnicodeError, LookupError, ValueError):
+    except (MessageError, UnicodeError, LookupError, ValueError):
         text = raw
     # compat32 keeps undecodable bytes as surrogates; turn them into replacement characters.
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -38,7 +38,7 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
                     f"file is not UTF-8 text (byte 0x{byte:02x} at offset {offset + error.start})",
                 ) from None
             offset += len(chunk)
-            seen_text = seen_text or not text.isspace()
+            seen_text = seen_text or bool(text.strip())
             yield number, text
     if not seen_text:
         raise ParseError(str(path), None, "empty file")

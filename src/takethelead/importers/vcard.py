@@ -72,6 +72,8 @@ def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
     found: list[IdentityRecord | None] = []
     fn = given = family = nickname = company = title = ""
     notes: list[str] = []
+    # What has no field of its own is kept after the card's own notes, so nothing is lost.
+    extras: list[str] = []
     tags: list[str] = []
     birthday: date | None = None
     for prop in props:
@@ -93,7 +95,7 @@ def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
             tags += [t.strip() for t in split_escaped(prop.value, ",") if t.strip()]
         elif prop.name == "BDAY":
             birthday, note = _birthday(prop)
-            notes += [note] if note else []
+            extras += [note] if note else []
         elif prop.name == "EMAIL":
             found.append(identity(IdentityKind.EMAIL, value))
         elif prop.name == "TEL":
@@ -106,7 +108,7 @@ def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
             social = _service_identity(prop, value)
             found.append(social)
             if social is None and prop.name == "IMPP":
-                notes.append(f"IMPP: {value}")
+                extras.append(f"IMPP: {value}")
         elif prop.name in ("KIND", "X-ADDRESSBOOKSERVER-KIND") and value.lower() == "group":
             return SkippedRecord(begin, "contact group, not a person")
     identities = unique(found)
@@ -121,7 +123,7 @@ def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
         last_name=family,
         company=company,
         title=title,
-        notes="\n".join(notes),
+        notes="\n".join(notes + extras),
         birthday=birthday,
         tags=tuple(dict.fromkeys(tags)),
         line=begin,

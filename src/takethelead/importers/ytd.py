@@ -133,7 +133,7 @@ def items(path: Path, names: tuple[str, ...]) -> Iterator[tuple[int, object]]:
     while True:
         rest = buffer.text[buffer.pos :].strip().rstrip(";").strip()
         if rest:
-            line = buffer.line_at(buffer.pos)
+            line = buffer.line_at(buffer.text.index(rest[0], buffer.pos))
             raise ParseError(
                 str(path), line, f"expected nothing after the array, found {rest[:30]!r}"
             )

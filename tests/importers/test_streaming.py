@@ -1,0 +1,57 @@
+"""Parsers stream: memory stays flat however large the export is."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+from takethelead.domain.records import OwnerHints, ParsedItem, PersonRecord
+from takethelead.importers import linkedin_connections
+
+ROWS = 200_000
+# Far below the file's 17 MB: what one row and the reader's buffers take, not the whole file.
+PEAK_LIMIT = 1_000_000
+
+
+def write_connections(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(
+            'Notes:\r\n"When exporting your connection data, some e-mails are missing."\r\n\r\n'
+        )
+        handle.write("First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n")
+        for n in range(rows):
+            handle.write(
+                f'Ana{n},Díaz,https://www.linkedin.com/in/ana-diaz-{n},,"Acme, Inc.",'
+                f"Head of Growth,15 Mar 2024\r\n"
+            )
+
+
+def traced_peak(items: Iterator[ParsedItem], count: int) -> int:
+    """Peak memory allocated while taking the next `count` items (tracing is slow: a window)."""
+    tracemalloc.start()
+    try:
+        for _ in range(count):
+            assert isinstance(next(items), PersonRecord)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_large_connections_file_is_parsed_with_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "Connections.csv"
+    write_connections(path, ROWS)
+    assert path.stat().st_size > 15_000_000
+    items = linkedin_connections.parse(path, OwnerHints())
+    # The first window covers opening the file and finding the header: nothing is read ahead.
+    opening = traced_peak(items, 2_000)
+    for _ in range(ROWS // 2):
+        next(items)
+    # A window in the middle: rows already yielded are not kept.
+    middle = traced_peak(items, 20_000)
+    last_line = 0
+    for item in items:
+        last_line = item.line
+    assert last_line == ROWS + 4
+    assert opening < PEAK_LIMIT
+    assert middle < PEAK_LIMIT

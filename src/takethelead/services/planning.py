@@ -184,20 +184,19 @@ def plan_for_week(session: Session, workspace_id: int, now: datetime | None = No
 
 def _candidates(inputs: PlanInputs) -> list[Action]:
     ids, strength = inputs.person_ids, inputs.strength
-    index = {int(p): i for i, p in enumerate(ids)}
     waiting = inputs.waiting
-    w_index = np.array([index[int(p)] for p in waiting.person_ids], dtype=np.int64)
+    w_index = np.searchsorted(ids, waiting.person_ids)
     out = reply_candidates(
         waiting.person_ids, waiting.network_ids, waiting.days_waiting, strength[w_index]
     )
-    # Someone waiting for a reply gets the reply, not a check-in as well.
-    due = np.isfinite(inputs.last_contact) & np.isfinite(inputs.cadence) & ~inputs.distrusted
-    due[w_index] = False
-    since = (inputs.now - inputs.last_contact[due]) / DAY
-    out += check_in_candidates(ids[due], since, inputs.cadence[due], strength[due])
     thanks = inputs.thanks
     out += thank_candidates(thanks.ids, thanks.person_ids, thanks.days_since_won)
     out += give_back_candidates(ids, inputs.received, inputs.given, strength)
+    # Someone with a reply, a thank-you or a favour coming is in touch already: no check-in.
+    due = np.isfinite(inputs.last_contact) & np.isfinite(inputs.cadence) & ~inputs.distrusted
+    due[np.isin(ids, [a.person_id for a in out])] = False
+    since = (inputs.now - inputs.last_contact[due]) / DAY
+    out += check_in_candidates(ids[due], since, inputs.cadence[due], strength[due])
     trusted = ~inputs.distrusted
     out += share_profile_candidates(
         ids[trusted], inputs.reach[trusted], strength[trusted], inputs.shared[trusted]

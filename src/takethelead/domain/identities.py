@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
 
 from takethelead.domain.records import IdentityKind, IdentityRecord
@@ -16,6 +17,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and collapse spaces: the key for accent-insensitive search."""
+    if text.isascii():  # most text: nothing to decompose
+        return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped.casefold()).strip()
@@ -85,20 +88,24 @@ def normalise_handle(value: str) -> str | None:
     return value or None
 
 
+_NORMALISERS: dict[IdentityKind, Callable[[str], str | None]] = {
+    IdentityKind.EMAIL: normalise_email,
+    IdentityKind.PHONE: normalise_phone,
+    IdentityKind.LINKEDIN: normalise_linkedin,
+    IdentityKind.MASTODON: normalise_mastodon,
+    IdentityKind.BLUESKY: normalise_handle,
+    IdentityKind.X: normalise_handle,
+    IdentityKind.X_ID: lambda v: v.strip() or None,
+    IdentityKind.FORUM: lambda v: v.strip().lower() or None,
+    IdentityKind.WEBSITE: lambda v: v.strip().rstrip("/").lower() or None,
+}
+
+
+# Exports repeat the same profile URL on every message: the cache makes that free.
+@lru_cache(maxsize=1 << 16)
 def identity(kind: IdentityKind, raw: str) -> IdentityRecord | None:
     """A normalised identity, or None when the raw value is not one."""
-    normalisers: dict[IdentityKind, Callable[[str], str | None]] = {
-        IdentityKind.EMAIL: normalise_email,
-        IdentityKind.PHONE: normalise_phone,
-        IdentityKind.LINKEDIN: normalise_linkedin,
-        IdentityKind.MASTODON: normalise_mastodon,
-        IdentityKind.BLUESKY: normalise_handle,
-        IdentityKind.X: normalise_handle,
-        IdentityKind.X_ID: lambda v: v.strip() or None,
-        IdentityKind.FORUM: lambda v: v.strip().lower() or None,
-        IdentityKind.WEBSITE: lambda v: v.strip().rstrip("/").lower() or None,
-    }
-    value = normalisers[kind](raw)
+    value = _NORMALISERS[kind](raw)
     if value is None:
         return None
     return IdentityRecord(kind=kind, value=value, display=raw.strip())

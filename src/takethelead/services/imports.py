@@ -32,7 +32,7 @@ from takethelead.domain.records import (
 from takethelead.importers import FORMATS, detect
 from takethelead.services.errors import ServiceError
 from takethelead.services.networks import default_network
-from takethelead.services.people import search_text
+from takethelead.services.people import search_words
 from takethelead.storage.tables import (
     Identity,
     ImportRun,
@@ -40,6 +40,7 @@ from takethelead.storage.tables import (
     Person,
     PersonTag,
     SourceRecord,
+    table_of,
 )
 
 BATCH = 2000
@@ -103,9 +104,15 @@ def choose_format(path: Path, format_name: str | None) -> str:
 
 
 class _Writer:
-    """Buffers new rows and matches records to stored people within one transaction."""
+    """Buffers new rows and matches records to stored people within one transaction.
 
-    def __init__(self, session: Session, workspace_id: int, source: str, summary: ImportSummary):
+    New people get a negative temporary id until their batch is inserted; every lookup
+    goes through `resolve`, so records can match people that are not written yet.
+    """
+
+    def __init__(
+        self, session: Session, workspace_id: int, source: str, summary: ImportSummary
+    ) -> None:
         self.session = session
         self.workspace_id = workspace_id
         self.source = source
@@ -121,11 +128,14 @@ class _Writer:
         self.people: dict[int, dict[str, Any]] = {}
         for row in session.execute(
             select(
-                Person.id, Person.connected_on, *(getattr(Person, f) for f in PERSON_FIELDS)
+                Person.id,
+                Person.connected_on,
+                Person.birthday,
+                *(getattr(Person, f) for f in PERSON_FIELDS),
             ).where(Person.workspace_id == workspace_id)
         ):
-            values = dict(zip(("connected_on", *PERSON_FIELDS), row[1:], strict=True))
-            self.people[row[0]] = values
+            names = ("connected_on", "birthday", *PERSON_FIELDS)
+            self.people[row[0]] = dict(zip(names, row[1:], strict=True))
         self.by_name: dict[str, int] = {}
         self.tags: set[tuple[int, str]] = {
             (pid, tag)
@@ -150,19 +160,28 @@ class _Writer:
             )
         }
         self.records: dict[str, dict[str, str]] = {
-            record_key_: json.loads(fields)
-            for record_key_, fields in session.execute(
+            key: json.loads(fields)
+            for key, fields in session.execute(
                 select(SourceRecord.record_key, SourceRecord.fields).where(
                     SourceRecord.workspace_id == workspace_id, SourceRecord.source == source
                 )
             )
         }
         self.networks: dict[NetworkKind, int] = {}
-        self.new_interactions: list[dict[str, Any]] = []
-        self.dirty: set[int] = set()
         self.me_id = session.scalar(
             select(Person.id).where(Person.workspace_id == workspace_id, Person.is_me.is_(True))
         )
+        self.real: dict[int, int] = {}  # temporary id → stored id
+        self.temp_count = 0
+        self.pending_people: list[dict[str, Any]] = []
+        self.pending_identities: list[dict[str, Any]] = []
+        self.pending_tags: list[dict[str, Any]] = []
+        self.pending_records: list[dict[str, Any]] = []
+        self.new_interactions: list[dict[str, Any]] = []
+        self.dirty: set[int] = set()
+
+    def resolve(self, person_id: int) -> int:
+        return self.real.get(person_id, person_id)
 
     def network(self, kind: NetworkKind | None) -> int | None:
         if kind is None:
@@ -175,37 +194,34 @@ class _Writer:
         for ident in identities:
             found = self.by_identity.get((ident.kind.value, ident.value))
             if found is not None:
-                return found
+                return self.resolve(found)
         return None
 
     def add_identities(self, person_id: int, identities: Iterable[IdentityRecord]) -> None:
-        rows = []
         for ident in identities:
             key = (ident.kind.value, ident.value)
-            if key in self.by_identity:
-                if self.by_identity[key] == person_id:
+            owner = self.by_identity.get(key)
+            if owner is not None:
+                if self.resolve(owner) == person_id:
                     self.summary.identities.unchanged += 1
                 continue  # belongs to someone else: never steal an identity
             self.by_identity[key] = person_id
-            rows.append(
+            self.pending_identities.append(
                 {
                     "workspace_id": self.workspace_id,
                     "person_id": person_id,
-                    "kind": ident.kind.value,
-                    "value": ident.value,
+                    "kind": key[0],
+                    "value": key[1],
                     "display": ident.display[:500],
                 }
             )
-        if rows:
-            self.session.execute(insert(Identity), rows)
-            self.summary.identities.created += len(rows)
+            self.summary.identities.created += 1
             self.dirty.add(person_id)
 
     def person(self, record: PersonRecord) -> int:
         is_me = "me" in record.tags
-        person_id = (
-            self.me_id if is_me and self.me_id is not None else self.match(record.identities)
-        )
+        me = self.resolve(self.me_id) if self.me_id is not None else None
+        person_id = me if is_me and me is not None else self.match(record.identities)
         wanted: dict[str, Any] = {f: getattr(record, f) for f in PERSON_FIELDS}
         if record.connected_on:
             wanted["connected_on"] = record.connected_on
@@ -215,68 +231,141 @@ class _Writer:
         said = {f: str(v) for f, v in wanted.items() if v}
         previous = self.records.get(key)
         if person_id is None:
-            first, last = record.first_name, record.last_name
-            if not first and not last:
-                first, _, last = record.full_name.partition(" ")
-            values = {**wanted, "first_name": first, "last_name": last}
-            person_id = self.session.execute(
-                insert(Person).returning(Person.id),
-                {
-                    "workspace_id": self.workspace_id,
-                    **{f: values.get(f, "") for f in PERSON_FIELDS},
-                    "birthday": record.birthday,
-                    "connected_on": record.connected_on,
-                    "is_me": is_me,
-                    "search_text": "",
-                },
-            ).scalar_one()
-            self.people[person_id] = dict(values)
-            self.summary.people.created += 1
-            self.dirty.add(person_id)
-            if is_me:
-                self.me_id = person_id
+            person_id = self.create(record, wanted, is_me)
         else:
-            known = self.people.setdefault(person_id, {})
-            if previous is None:
-                # First word from this source about someone known: fill gaps only.
-                changes = {f: v for f, v in wanted.items() if v and not known.get(f)}
-            else:
-                # Apply what this source changed since it last spoke, nothing else, so
-                # other sources and the user's own edits are never overwritten.
-                changes = {
-                    f: v
-                    for f, v in wanted.items()
-                    if v and previous.get(f) != str(v) and known.get(f) != v
-                }
-            if is_me and not known.get("is_me"):
-                changes["is_me"] = True
-            if changes:
-                self.session.execute(update(Person).where(Person.id == person_id).values(**changes))
-                known.update(changes)
-                self.summary.people.updated += 1
-                self.dirty.add(person_id)
-            else:
-                self.summary.people.unchanged += 1
+            self.change(person_id, wanted, previous, is_me)
         if previous != said:
             self.remember(key, person_id, said, previous is None)
         self.add_identities(person_id, record.identities)
-        tag_rows = [
-            {"person_id": person_id, "tag": t, "workspace_id": self.workspace_id}
-            for t in record.tags
-            if t != "me" and (person_id, t) not in self.tags
-        ]
-        if tag_rows:
-            self.session.execute(insert(PersonTag), tag_rows)
-            self.tags.update((person_id, t) for t in record.tags if t != "me")
-            self.dirty.add(person_id)
+        for tag in record.tags:
+            if tag != "me" and (person_id, tag) not in self.tags:
+                self.tags.add((person_id, tag))
+                self.pending_tags.append(
+                    {"person_id": person_id, "tag": tag, "workspace_id": self.workspace_id}
+                )
+                self.dirty.add(person_id)
         if record.full_name:
             self.by_name.setdefault(fold(record.full_name), person_id)
+        if len(self.pending_people) >= BATCH:
+            self.flush_people()
         return person_id
+
+    def create(self, record: PersonRecord, wanted: dict[str, Any], is_me: bool) -> int:
+        first, last = record.first_name, record.last_name
+        if not first and not last:
+            first, _, last = record.full_name.partition(" ")
+        values = {**wanted, "first_name": first, "last_name": last}
+        self.temp_count += 1
+        temp = -self.temp_count
+        self.pending_people.append(
+            {
+                "workspace_id": self.workspace_id,
+                **{f: values.get(f, "") for f in PERSON_FIELDS},
+                "birthday": record.birthday,
+                "connected_on": record.connected_on,
+                "is_me": is_me,
+                "search_text": "",
+            }
+        )
+        self.people[temp] = dict(values)
+        self.summary.people.created += 1
+        self.dirty.add(temp)
+        if is_me:
+            self.me_id = temp
+        return temp
+
+    def change(
+        self,
+        person_id: int,
+        wanted: dict[str, Any],
+        previous: dict[str, str] | None,
+        is_me: bool,
+    ) -> None:
+        known = self.people.setdefault(person_id, {})
+        if previous is None:
+            # First word from this source about someone known: fill gaps only.
+            changes = {f: v for f, v in wanted.items() if v and not known.get(f)}
+        else:
+            # Apply what this source changed since it last spoke, nothing else, so other
+            # sources and the user's own edits are never overwritten.
+            changes = {
+                f: v
+                for f, v in wanted.items()
+                if v and previous.get(f) != str(v) and known.get(f) != v
+            }
+        if is_me and not known.get("is_me"):
+            changes["is_me"] = True
+        if not changes:
+            self.summary.people.unchanged += 1
+            return
+        known.update(changes)
+        self.summary.people.updated += 1
+        self.dirty.add(person_id)
+        if person_id < 0:  # not written yet: the pending row takes the change
+            self.pending_people[-person_id - 1 - self.flushed_people].update(changes)
+            return
+        self.session.execute(update(Person).where(Person.id == person_id).values(**changes))
+
+    @property
+    def flushed_people(self) -> int:
+        return self.temp_count - len(self.pending_people)
+
+    def remember(self, key: str, person_id: int, said: dict[str, str], new: bool) -> None:
+        """Keep what the source said this time, to compare with on the next import."""
+        fields = json.dumps(said, sort_keys=True, ensure_ascii=False)
+        self.records[key] = said
+        if new:
+            self.pending_records.append(
+                {
+                    "workspace_id": self.workspace_id,
+                    "source": self.source,
+                    "record_key": key,
+                    "person_id": person_id,
+                    "fields": fields,
+                }
+            )
+            return
+        self.flush_people()
+        self.session.execute(
+            update(SourceRecord)
+            .where(
+                SourceRecord.workspace_id == self.workspace_id,
+                SourceRecord.source == self.source,
+                SourceRecord.record_key == key,
+            )
+            .values(fields=fields, person_id=self.resolve(person_id))
+        )
+
+    def flush_people(self) -> None:
+        """Write the buffered people, then their identities, tags and source records."""
+        if self.pending_people:
+            first_temp = -(self.flushed_people + 1)
+            table = table_of(Person)
+            ids = self.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                self.pending_people,
+            ).scalars()
+            for offset, real in enumerate(ids):
+                temp = first_temp - offset
+                self.real[temp] = real
+                self.people[real] = self.people.pop(temp)
+            self.pending_people = []
+        for rows, model in (
+            (self.pending_identities, Identity),
+            (self.pending_tags, PersonTag),
+            (self.pending_records, SourceRecord),
+        ):
+            if rows:
+                for row in rows:
+                    row["person_id"] = self.resolve(row["person_id"])
+                self.session.execute(insert(table_of(model)), rows)
+                rows.clear()
 
     def interaction(self, record: InteractionRecord) -> None:
         person_id = self.match(record.counterpart)
         if person_id is None and record.counterpart_name:
-            person_id = self.by_name.get(fold(record.counterpart_name))
+            named = self.by_name.get(fold(record.counterpart_name))
+            person_id = None if named is None else self.resolve(named)
         if person_id is None:
             if not record.counterpart and not record.counterpart_name:
                 self.summary.skipped["no one to attach the interaction to"] += 1
@@ -289,7 +378,8 @@ class _Writer:
             person_id = self.person(
                 PersonRecord(full_name=name, identities=record.counterpart, network=record.network)
             )
-        if person_id == self.me_id:
+        me = self.resolve(self.me_id) if self.me_id is not None else None
+        if person_id == me:
             self.summary.skipped["interaction with yourself"] += 1
             return
         fingerprint = (
@@ -310,7 +400,7 @@ class _Writer:
                 update(Interaction)
                 .where(Interaction.id == interaction_id)
                 .values(
-                    person_id=person_id,
+                    person_id=self.resolve(person_id),
                     occurred_at=record.occurred_at,
                     kind=record.kind.value,
                     direction=record.direction.value,
@@ -326,7 +416,7 @@ class _Writer:
                 "workspace_id": self.workspace_id,
                 "person_id": person_id,
                 "network_id": self.network(record.network),
-                "occurred_at": record.occurred_at,
+                "occurred_at": int(record.occurred_at.timestamp()),
                 "kind": record.kind.value,
                 "direction": record.direction.value,
                 "automated": record.automated,
@@ -340,40 +430,17 @@ class _Writer:
         if len(self.new_interactions) >= BATCH:
             self.flush()
 
-    def remember(self, key: str, person_id: int, said: dict[str, str], new: bool) -> None:
-        """Keep what the source said this time, to compare with on the next import."""
-        fields = json.dumps(said, sort_keys=True, ensure_ascii=False)
-        if new:
-            self.session.execute(
-                insert(SourceRecord),
-                {
-                    "workspace_id": self.workspace_id,
-                    "source": self.source,
-                    "record_key": key,
-                    "person_id": person_id,
-                    "fields": fields,
-                },
-            )
-        else:
-            self.session.execute(
-                update(SourceRecord)
-                .where(
-                    SourceRecord.workspace_id == self.workspace_id,
-                    SourceRecord.source == self.source,
-                    SourceRecord.record_key == key,
-                )
-                .values(fields=fields, person_id=person_id)
-            )
-        self.records[key] = said
-
     def flush(self) -> None:
+        self.flush_people()
         if self.new_interactions:
-            self.session.execute(insert(Interaction), self.new_interactions)
+            for row in self.new_interactions:
+                row["person_id"] = self.resolve(row["person_id"])
+            self.session.execute(insert(table_of(Interaction)), self.new_interactions)
             self.new_interactions = []
 
     def finish(self) -> None:
         self.flush()
-        refresh_search_texts(self.session, self.workspace_id, self.dirty)
+        refresh_search_texts(self.session, self.workspace_id, {self.resolve(p) for p in self.dirty})
 
 
 def record_key(record: PersonRecord) -> str:
@@ -403,15 +470,28 @@ def refresh_search_texts(session: Session, workspace_id: int, person_ids: set[in
             select(PersonTag.person_id, PersonTag.tag).where(PersonTag.person_id.in_(chunk))
         ):
             tags.setdefault(pid, []).append(tag)
-        people = session.scalars(select(Person).where(Person.id.in_(chunk))).all()
+        rows = session.execute(
+            select(
+                Person.id,
+                Person.full_name,
+                Person.company,
+                Person.title,
+                Person.notes,
+                Person.offer,
+                Person.lead_profile,
+            ).where(Person.id.in_(chunk))
+        ).all()
         params = [
-            {"pid": p.id, "text": search_text(p, idents.get(p.id, []), tags.get(p.id, []))}
-            for p in people
+            {
+                "pid": row[0],
+                "text": search_words(*row[1:], *idents.get(row[0], []), *tags.get(row[0], [])),
+            }
+            for row in rows
         ]
         if params:
             session.connection().execute(
-                update(Person.__table__)  # type: ignore[arg-type]
-                .where(Person.__table__.c.id == bindparam("pid"))
+                update(table_of(Person))
+                .where(table_of(Person).c.id == bindparam("pid"))
                 .values(search_text=bindparam("text")),
                 params,
             )

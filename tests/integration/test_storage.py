@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from takethelead.config import Settings
+from takethelead.services.people import search_people
 from takethelead.services.store import Store, workspace_id
 from takethelead.storage import database
 from takethelead.storage.tables import Interaction, Person
@@ -97,3 +98,34 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
             )
         )
         session.flush()
+
+
+@pytest.mark.parametrize("start", ["0001", "0002", "0003"])
+def test_data_written_under_an_older_schema_survives_the_upgrade(
+    settings: Settings, start: str
+) -> None:
+    engine = database.make_engine(settings.database_url)
+    if database.current_revision(engine):
+        database.downgrade(engine, "base")
+    database.upgrade(engine, start)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO workspace (name, is_demo, created_at) VALUES ('w', false, 0)")
+        )
+        ws = connection.execute(text("SELECT id FROM workspace WHERE name = 'w'")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO person (workspace_id, full_name, first_name, last_name, company, "
+                "title, notes, offer, lead_profile, is_me, distrusted, search_text, created_at, "
+                "updated_at) VALUES (:ws, 'Ana Díaz', 'Ana', 'Díaz', 'Acme', '', '', '', '', "
+                "false, false, 'ana diaz acme', 0, 0)"
+            ),
+            {"ws": ws},
+        )
+    database.upgrade(engine)
+    store = Store(settings=settings, engine=engine, sessions=database.session_factory(engine))
+    with store.transaction() as session:
+        found = search_people(session, ws, "diaz")
+    assert [p.full_name for p in found] == ["Ana Díaz"]
+    database.downgrade(engine, "base")
+    engine.dispose()

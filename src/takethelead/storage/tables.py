@@ -353,3 +353,53 @@ class SourceRecord(Base):
     record_key: Mapped[str] = mapped_column(String(600))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     fields: Mapped[str] = mapped_column(Text)  # JSON: field → value as the source gave it
+
+
+class User(Base):
+    """Someone who signs in to the web app; workspaces are reached through memberships."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+
+class Membership(Base):
+    """A user's role in a workspace: owner (may change anything) or member (read only)."""
+
+    __tablename__ = "membership"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(10))  # owner | member
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins, for rate limiting across every web process."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key", "key", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400))  # the e-mail and the client address
+    attempted_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)

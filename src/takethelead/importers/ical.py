@@ -89,12 +89,15 @@ def _participants(component: Any, mine: set[str]) -> tuple[tuple[_Participant, .
     return tuple(found.values()), declined
 
 
-def _moment(component: Any, name: str, zones: dict[str, tzinfo], path: Path, line: int) -> Any:
+def _moment(
+    component: Any, name: str, zones: dict[str, tzinfo], path: Path, line: int
+) -> date | None:
+    """A date or date-time property, with a zone the file itself defines applied."""
     prop = component.get(name)
     if prop is None:
         return None
-    value = component.decoded(name)
-    if not isinstance(value, date | timedelta):
+    value: object = component.decoded(name)
+    if not isinstance(value, date):
         raise ParseError(
             str(path), line, f"expected a date or date-time in {name}, found {value!r}"
         )
@@ -202,7 +205,8 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
         if "RECURRENCE-ID" in component:
             # A moved or cancelled occurrence replaces the one its series would produce.
             moved = _moment(component, "RECURRENCE-ID", zones, path, item.line)
-            overridden.add((str(component.get("UID", "")), as_utc(moved)))
+            if moved is not None:
+                overridden.add((str(component.get("UID", "")), as_utc(moved)))
         event = _event(component, item.line, zones, mine, path)
         if isinstance(event, str):
             yield SkippedRecord(item.line, event)

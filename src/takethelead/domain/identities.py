@@ -101,8 +101,9 @@ _NORMALISERS: dict[IdentityKind, Callable[[str], str | None]] = {
 }
 
 
-# Exports repeat the same profile URL on every message: the cache makes that free.
-@lru_cache(maxsize=1 << 16)
+# Exports repeat the owner's and the conversation's profile URLs on every message; a small
+# cache keeps that cheap while memory stays bounded.
+@lru_cache(maxsize=2048)
 def identity(kind: IdentityKind, raw: str) -> IdentityRecord | None:
     """A normalised identity, or None when the raw value is not one."""
     value = _NORMALISERS[kind](raw)

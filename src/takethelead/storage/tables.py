@@ -403,3 +403,125 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(400))  # the e-mail and the client address
     attempted_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+
+
+class ConnectorAccount(Base):
+    """A live network account: where it is, who it is, and its secret encrypted at rest."""
+
+    __tablename__ = "connector_account"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "base_url", "handle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # mastodon | bluesky | discourse
+    base_url: Mapped[str] = mapped_column(String(500))
+    handle: Mapped[str] = mapped_column(String(300))  # acct@server, handle, or forum username
+    secret: Mapped[str] = mapped_column(Text)  # Fernet token of the access token / key
+    session_secret: Mapped[str | None] = mapped_column(Text, nullable=True)  # Bluesky session
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | paused
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    hold_until: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    inbox_cursor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    inbox_synced_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow, onupdate=utcnow)
+
+
+class Post(Base):
+    """Broadcast content: text, when, and how often it recurs."""
+
+    __tablename__ = "post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # draft | scheduled | cancelled
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    starts_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    every_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    repeat: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: until cancelled
+    occurrences: Mapped[int] = mapped_column(Integer, default=0)  # occurrences scheduled so far
+    networks: Mapped[str] = mapped_column(Text, default="")  # JSON list of network targets
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow, onupdate=utcnow)
+
+
+class PostVariant(Base):
+    """The text a post carries on one network, when it differs from the post's own."""
+
+    __tablename__ = "post_variant"
+    __table_args__ = (UniqueConstraint("post_id", "network"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    network: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Delivery(Base):
+    """One occurrence of a post on one network, moved through its states by claims."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key"),
+        UniqueConstraint("post_id", "network", "occurrence"),
+        Index("ix_delivery_due", "state", "due_at"),
+        Index("ix_delivery_workspace", "workspace_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    network: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connector_account.id", ondelete="SET NULL"), nullable=True
+    )
+    occurrence: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(EpochSeconds)
+    # queued | sending | sent | unconfirmed | failed | paused | cancelled
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    remote_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    remote_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    first_sent_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PostingSlot(Base):
+    """A weekly time at which a network gets posts: weekday (0 = Monday) and minute of day."""
+
+    __tablename__ = "posting_slot"
+    __table_args__ = (UniqueConstraint("workspace_id", "network", "weekday", "minute"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    network: Mapped[str] = mapped_column(String(20))
+    weekday: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+
+
+class PostResponse(Base):
+    """An inbound interaction that answers one of our posts (reply, like, repost)."""
+
+    __tablename__ = "post_response"
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery.id", ondelete="SET NULL"), nullable=True
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from takethelead.domain.records import ParseError
 from takethelead.services import people
 from takethelead.services.errors import ServiceError
-from takethelead.services.exchange import import_any
+from takethelead.services.exchange import import_any, import_path
 from takethelead.services.store import Store, workspace_id
 from takethelead.storage.tables import Identity, Interaction, Person
 
@@ -161,3 +162,35 @@ def test_files_are_detected_by_their_content(store: Store, tmp_path: Path) -> No
     renamed = tmp_path / "export-1.csv"
     shutil.copy(EXPORTS / "Connections.csv", renamed)
     assert run(store, "", path=renamed).format == "linkedin-connections"
+
+
+def test_a_zipped_export_is_imported_whole_in_order(store: Store, tmp_path: Path) -> None:
+    archive = tmp_path / "Basic_LinkedInDataExport.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        # messages first in the archive: the import still reads Connections first
+        bundle.write(EXPORTS / "messages.csv", "messages.csv")
+        bundle.write(EXPORTS / "Connections.csv", "Connections.csv")
+        bundle.writestr("Profile.csv", "First Name,Last Name\r\nSam,Rivera\r\n")
+    with store.transaction() as session:
+        summaries = import_path(session, workspace_id(session, "default"), archive)
+    assert [s.format for s in summaries] == ["linkedin-connections", "linkedin-messages"]
+    assert summaries[1].people.created == 0
+    assert counts(store) == (3, 4, 3)
+
+
+def test_a_zip_with_one_bad_member_imports_nothing(store: Store, tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(EXPORTS / "Connections.csv", "Connections.csv")
+        bundle.writestr("contacts.vcf", "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Half\r\n")
+    with pytest.raises(ParseError, match="END:VCARD"), store.transaction() as session:
+        import_path(session, workspace_id(session, "default"), archive)
+    assert counts(store) == (0, 0, 0)
+
+
+def test_a_zip_that_escapes_its_folder_is_refused(store: Store, tmp_path: Path) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("../../outside.csv", "x")
+    with pytest.raises(ServiceError, match="points outside"), store.transaction() as session:
+        import_path(session, workspace_id(session, "default"), archive)

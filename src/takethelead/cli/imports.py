@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
 from takethelead.importers import FORMATS
-from takethelead.services.exchange import import_any
+from takethelead.services.exchange import import_path
 from takethelead.services.imports import ImportSummary
 
 PROGRESS_FROM_BYTES = 2 << 20  # show a progress bar for files over 2 MiB
@@ -51,6 +52,9 @@ def import_(
     Formats: linkedin-connections, linkedin-messages, linkedin-invitations, google-contacts,
     vcard, mastodon-following, x-account, x-tweets, x-following, mbox, icalendar, takethelead-json.
 
+    PATH may be a folder or a .zip export (LinkedIn, X): every file in it that we can read is
+    imported, all or nothing.
+
     Example: lead import ~/Downloads/Connections.csv
     """
     format_name, path = (first, Path(second)) if second is not None else (None, Path(first))
@@ -61,7 +65,10 @@ def import_(
         and Path(first).exists()
     ):
         format_name, path = None, Path(first)
-    big = path.is_file() and path.stat().st_size > PROGRESS_FROM_BYTES and not as_json
+    is_zip = path.is_file() and zipfile.is_zipfile(path)
+    big = (
+        not is_zip and path.is_file() and path.stat().st_size > PROGRESS_FROM_BYTES and not as_json
+    )
     with STATE.transaction() as (session, ws):
         if big:
             total = count_lines(path)
@@ -74,14 +81,14 @@ def import_(
                 transient=True,
             ) as bar:
                 task = bar.add_task(f"Reading {path.name}", total=total)
-                summary = import_any(
+                summaries = import_path(
                     session, ws, path, format_name, lambda line: bar.update(task, completed=line)
                 )
                 bar.update(task, description="Saving")
         else:
-            summary = import_any(session, ws, path, format_name)
+            summaries = import_path(session, ws, path, format_name)
     if as_json:
-        print_json(
+        rendered = [
             {
                 "path": summary.path,
                 "format": summary.format,
@@ -90,6 +97,11 @@ def import_(
                 "interactions": summary.interactions,
                 "skipped": dict(summary.skipped),
             }
+            for summary in summaries
+        ]
+        print_json(
+            rendered[0] if len(rendered) == 1 and not path.is_dir() and not is_zip else rendered
         )
     else:
-        render_summary(summary)
+        for summary in summaries:
+            render_summary(summary)

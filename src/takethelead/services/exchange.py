@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.identities import fold
 from takethelead.domain.records import ParseError
+from takethelead.importers import detect
+from takethelead.services.errors import ServiceError
 from takethelead.services.imports import ImportSummary, import_file, refresh_search_texts
 from takethelead.services.networks import parse_kind
 from takethelead.storage.tables import (
@@ -458,3 +462,85 @@ def import_any(
     ):
         return import_json(session, workspace_id, path)
     return import_file(session, workspace_id, path, format_name, progress)
+
+
+# Within an export bundle, people come before what refers to them, and an X archive's
+# account before its tweets (so the owner is known).
+_BUNDLE_ORDER = (
+    "x-account",
+    "linkedin-connections",
+    "google-contacts",
+    "vcard",
+    "mastodon-following",
+    "x-following",
+    "linkedin-invitations",
+    "linkedin-messages",
+    "x-tweets",
+    "mbox",
+    "icalendar",
+)
+MAX_BUNDLE_BYTES = 4 << 30  # refuse archives that would unpack to more than 4 GiB
+
+
+def bundle_members(folder: Path) -> list[tuple[Path, str]]:
+    """The files of an unpacked export that we can read, in the order to import them."""
+    found: list[tuple[Path, str]] = []
+    for candidate in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if candidate.name.startswith("."):
+            continue
+        if is_json_export(candidate):
+            found.append((candidate, "takethelead-json"))
+            continue
+        format_name = detect(candidate)
+        if format_name is not None:
+            found.append((candidate, format_name))
+    rank = {name: i for i, name in enumerate(("takethelead-json", *_BUNDLE_ORDER))}
+    return sorted(found, key=lambda item: (rank.get(item[1], len(rank)), str(item[0])))
+
+
+def import_path(
+    session: Session,
+    workspace_id: int,
+    path: Path,
+    format_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[ImportSummary]:
+    """Import a file, a folder, or a .zip export (LinkedIn, X): all of it or nothing."""
+    if path.is_dir():
+        return _import_folder(session, workspace_id, path, path)
+    if path.is_file() and format_name is None and zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory(prefix="lead-import-") as tmp:
+            _unpack(path, Path(tmp))
+            return _import_folder(session, workspace_id, Path(tmp), path)
+    return [import_any(session, workspace_id, path, format_name, progress)]
+
+
+def _import_folder(
+    session: Session, workspace_id: int, folder: Path, shown: Path
+) -> list[ImportSummary]:
+    members = bundle_members(folder)
+    if not members:
+        raise ServiceError(f"{shown}: no export file we can read was found inside")
+    summaries = []
+    for member, format_name in members:
+        summary = import_any(session, workspace_id, member, format_name)
+        summary.path = str(shown / member.relative_to(folder)) if shown != folder else str(member)
+        summaries.append(summary)
+    return summaries
+
+
+def _unpack(archive: Path, into: Path) -> None:
+    """Unpack a zip safely: no paths outside the folder, no zip bombs."""
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            total = sum(info.file_size for info in bundle.infolist())
+            if total > MAX_BUNDLE_BYTES:
+                raise ServiceError(f"{archive}: unpacks to {total >> 20} MiB, more than allowed")
+            root = into.resolve()
+            for info in bundle.infolist():
+                target = (into / info.filename).resolve()
+                if not target.is_relative_to(root):
+                    raise ServiceError(f"{archive}: member {info.filename!r} points outside")
+            bundle.extractall(into)
+    except zipfile.BadZipFile as exc:
+        raise ServiceError(f"{archive}: not a readable zip archive ({exc})") from exc

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from takethelead.domain.records import Direction, InteractionKind, NetworkKind, OwnerHints
+from takethelead.domain.records import (
+    Direction,
+    InteractionKind,
+    NetworkKind,
+    OwnerHints,
+    PersonRecord,
+)
 from tests.importers.conftest import Run
 
 MAYA = OwnerHints(handles=frozenset({"https://www.linkedin.com/in/maya-lead"}))
@@ -80,7 +86,9 @@ def test_messages_yield_one_interaction_per_counterpart_with_direction_from_the_
 def test_messages_infer_the_owner_when_no_hint_is_given(parse_fixture: Run) -> None:
     hinted = parse_fixture("linkedin-messages", "linkedin/messages.csv", MAYA)
     inferred = parse_fixture("linkedin-messages", "linkedin/messages.csv")
-    assert inferred.items == hinted.items
+    owner = [i for i in inferred.items if isinstance(i, PersonRecord) and "me" in i.tags]
+    assert [(p.full_name, p.identities[0].value) for p in owner] == [("Maya Lead", "in/maya-lead")]
+    assert [i for i in inferred.items if i not in owner] == hinted.items
 
 
 def test_messages_have_stable_unique_external_ids(parse_fixture: Run) -> None:

@@ -87,7 +87,7 @@ def test_messages_become_interactions_with_direction(store: Store) -> None:
     run(store, "Connections.csv")
     summary = run(store, "messages.csv")
     assert summary.interactions.created == 3
-    assert summary.people.created == 0
+    assert summary.people.created == 1  # the owner, found as the one in every conversation
     with store.transaction() as session:
         ws = workspace_id(session, "default")
         ana = people.show_person(session, ws, people.resolve_person(session, ws, "Ana Díaz"))
@@ -174,8 +174,8 @@ def test_a_zipped_export_is_imported_whole_in_order(store: Store, tmp_path: Path
     with store.transaction() as session:
         summaries = import_path(session, workspace_id(session, "default"), archive)
     assert [s.format for s in summaries] == ["linkedin-connections", "linkedin-messages"]
-    assert summaries[1].people.created == 0
-    assert counts(store) == (3, 4, 3)
+    assert summaries[1].people.created == 1  # the owner
+    assert counts(store) == (4, 5, 3)
 
 
 def test_a_zip_with_one_bad_member_imports_nothing(store: Store, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+ME_TAG = "me"  # a PersonRecord with this tag describes the workspace's owner
+
 
 class NetworkKind(enum.StrEnum):
     LINKEDIN = "linkedin"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from takethelead.domain.identities import fold, identity
 from takethelead.domain.records import (
+    ME_TAG,
     Direction,
     IdentityKind,
     IdentityRecord,
@@ -91,7 +92,8 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
         for handle in owner.handles
         if (found := identity(IdentityKind.LINKEDIN, handle)) is not None
     }
-    if not owner_urls:
+    inferred = not owner_urls
+    if inferred:
         owner_urls = infer_owner(path)
     owner_names = {fold(name) for name in owner.names}
     announced = Announced()
@@ -119,6 +121,17 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
             )
         sender = _sender(row)
         if is_owner(sender):
+            if inferred and sender.identities and sender.name:
+                # Name the owner's profile once, so the workspace knows it and the next
+                # import of this file needs no second pass to find it.
+                inferred = False
+                yield PersonRecord(
+                    full_name=sender.name,
+                    identities=sender.identities,
+                    tags=(ME_TAG,),
+                    network=NetworkKind.LINKEDIN,
+                    line=row.line,
+                )
             direction = Direction.OUTBOUND
             counterparts = [p for p in _recipients(row) if not is_owner(p)]
         else:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from takethelead.domain.identities import identity
 from takethelead.domain.records import (
+    ME_TAG,
     IdentityKind,
     NetworkKind,
     OwnerHints,
@@ -17,8 +18,6 @@ from takethelead.domain.records import (
 )
 from takethelead.importers.people import unique
 from takethelead.importers.ytd import items
-
-ME_TAG = "me"
 
 
 def _text(value: object) -> str:

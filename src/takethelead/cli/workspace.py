@@ -20,6 +20,7 @@ db_app = typer.Typer(help="The database: create or upgrade its schema.")
 
 
 def show_overview(as_json: bool = False) -> None:
+    """An overview of the network: people, activity by network, well-known people gone quiet."""
     with STATE.transaction() as (session, ws):
         view = overview(session, ws)
     if as_json:

@@ -95,8 +95,12 @@ class Connector(Protocol):
         """Post text once; the same key sent again must not create a second post."""
         ...
 
-    def find_recent(self, marker: str) -> PublishResult | None:
-        """Our recent post whose text holds `marker` (or that carries it as its key), if any."""
+    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
+        """Our recent post whose text holds `marker` (or that carries it as its key), if any.
+
+        With `since`, every post of ours made after that moment is searched, not just the
+        newest page: reconciliation after a crash must see all of them.
+        """
         ...
 
     def fetch_inbox(self, since: str | None) -> InboxPage:

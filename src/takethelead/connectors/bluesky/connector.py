@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from atproto_client import Client, models  # type: ignore[import-untyped]
-from atproto_client.exceptions import AtProtocolError  # type: ignore[import-untyped]
-from atproto_client.request import Request  # type: ignore[import-untyped]
+from atproto_client import Client, models
+from atproto_client.exceptions import AtProtocolError
+from atproto_client.request import Request
 
 from takethelead.connectors.base import (
     ConnectorError,
@@ -121,23 +121,41 @@ class BlueskyConnector:
         created = self._call(lambda: self._client.app.bsky.feed.post.create(did, record))
         return PublishResult(remote_id=str(created.uri), url=self._web_url(str(created.uri)))
 
-    def find_recent(self, marker: str) -> PublishResult | None:
-        """Our recent post whose text holds the marker, or whose key is the marker."""
+    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
+        """Our recent post whose text holds the marker, or whose key is the marker.
+
+        Without `since` only the last fifty records are read; with it, pages go back until
+        records created before `since`.
+        """
         self._login()
         return self._find(
-            lambda record: _key_of(record) == marker or holds_marker(str(record.text), marker)
+            lambda record: _key_of(record) == marker or holds_marker(str(record.text), marker),
+            since,
         )
 
-    def _find(self, wanted: Callable[[Any], bool]) -> PublishResult | None:
+    def _find(
+        self, wanted: Callable[[Any], bool], since: datetime | None = None
+    ) -> PublishResult | None:
         did = self._login()
-        params = models.ComAtprotoRepoListRecords.Params(
-            repo=did, collection=POST, limit=RECENT_POSTS
-        )
-        page = self._call(lambda: self._client.com.atproto.repo.list_records(params))
-        for item in page.records:
-            if wanted(item.value):
-                return PublishResult(remote_id=str(item.uri), url=self._web_url(str(item.uri)))
+        cursor: str | None = None
+        for _ in range(MAX_PAGES if since is not None else 1):
+            params = models.ComAtprotoRepoListRecords.Params(
+                repo=did, collection=POST, limit=RECENT_POSTS, cursor=cursor
+            )
+            page = self._list_records(params)
+            for item in page.records:
+                if wanted(item.value):
+                    return PublishResult(remote_id=str(item.uri), url=self._web_url(str(item.uri)))
+            cursor = page.cursor
+            if not page.records or not cursor or since is None:
+                break
+            if _parse_time(str(page.records[-1].value.created_at)) < since:
+                break
         return None
+
+    def _list_records(self, params: Any) -> Any:
+        repo = self._client.com.atproto.repo
+        return self._call(lambda: repo.list_records(params))
 
     def _web_url(self, uri: str) -> str:
         rkey = uri.rsplit("/", 1)[-1]

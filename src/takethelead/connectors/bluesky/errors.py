@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from atproto_client import exceptions  # type: ignore[import-untyped]
+from atproto_client import exceptions
 
 from takethelead.connectors.base import (
     AuthExpired,

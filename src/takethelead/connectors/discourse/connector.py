@@ -28,7 +28,7 @@ from takethelead.domain.records import (
     NetworkKind,
 )
 
-MAX_PAGES = 20
+MAX_PAGES = 100
 TITLE_LENGTH = 80
 
 
@@ -107,8 +107,12 @@ class DiscourseConnector:
         post = self._request("POST", "/posts.json", json=body)
         return self._result(post)
 
-    def find_recent(self, marker: str) -> PublishResult | None:
-        """Our recent post whose text (or hidden key) holds the marker, among the latest."""
+    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
+        """Our recent post whose text (or hidden key) holds the marker, among the latest.
+
+        Without `since` only the newest page is read; with it, pages go back until posts
+        created before `since`.
+        """
         key = key_comment(marker)
         return self._find(
             lambda post: (
@@ -116,13 +120,24 @@ class DiscourseConnector:
                 or holds_marker(
                     str(post.get("raw") or html_to_text(str(post.get("cooked")))), marker
                 )
-            )
+            ),
+            since,
         )
 
-    def _find(self, wanted: Callable[[dict[str, Any]], bool]) -> PublishResult | None:
-        for post in self._latest(None).get("latest_posts", []):
-            if post.get("username") == self._username and wanted(post):
-                return self._result(post)
+    def _find(
+        self, wanted: Callable[[dict[str, Any]], bool], since: datetime | None = None
+    ) -> PublishResult | None:
+        before: int | None = None
+        for _ in range(MAX_PAGES if since is not None else 1):
+            posts = self._latest(before).get("latest_posts", [])
+            for post in posts:
+                if post.get("username") == self._username and wanted(post):
+                    return self._result(post)
+            if not posts or since is None:
+                break
+            if _parse_time(str(posts[-1]["created_at"])) < since:
+                break
+            before = min(int(p["id"]) for p in posts)
         return None
 
     def _latest(self, before: int | None) -> Any:

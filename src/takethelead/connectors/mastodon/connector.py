@@ -25,6 +25,7 @@ from takethelead.domain.records import (
 
 PAGE_SIZE = 40
 RECENT_POSTS = 40
+MAX_RECONCILE_PAGES = 100
 DEFAULT_MAX_CHARACTERS = 500
 INBOX_TYPES = ["mention", "favourite", "reblog", "follow"]
 _KINDS = {
@@ -105,13 +106,29 @@ class MastodonConnector:
         status = self._call("status_post", text, idempotency_key=idempotency_key)
         return PublishResult(remote_id=str(status["id"]), url=str(status["url"] or status["uri"]))
 
-    def find_recent(self, marker: str) -> PublishResult | None:
-        """Our most recent status whose text holds the marker, among the last forty."""
+    def whoami(self) -> str:
+        """The account the token acts as, as user@server."""
         me = self._account()
-        for status in self._call("account_statuses", me["id"], limit=RECENT_POSTS):
-            if holds_marker(html_to_text(str(status["content"] or "")), marker):
-                url = str(status["url"] or status["uri"])
-                return PublishResult(remote_id=str(status["id"]), url=url)
+        acct = str(me["acct"])
+        return acct if "@" in acct else f"{acct}@{self._domain}"
+
+    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
+        """Our most recent status whose text holds the marker.
+
+        Without `since` only the last forty are read; with it, pages go back until statuses
+        older than `since`, so a busy account cannot hide a post made since then.
+        """
+        me = self._account()
+        max_id: str | None = None
+        for _ in range(MAX_RECONCILE_PAGES if since is not None else 1):
+            page = self._call("account_statuses", me["id"], limit=RECENT_POSTS, max_id=max_id)
+            for status in page:
+                if holds_marker(html_to_text(str(status["content"] or "")), marker):
+                    url = str(status["url"] or status["uri"])
+                    return PublishResult(remote_id=str(status["id"]), url=url)
+            if not page or since is None or _utc(page[-1]["created_at"]) < since:
+                break
+            max_id = str(page[-1]["id"])
         return None
 
     def fetch_inbox(self, since: str | None) -> InboxPage:

@@ -1,0 +1,41 @@
+"""Publishing on the queue: every minute, one delivery pass (claims make concurrent passes safe).
+
+`register_publishing` puts the task on a queue built by `jobs.queue.build_huey`; `lead worker`
+runs it. The engine lives as long as the worker, so connectors and sessions are reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from huey import Huey, crontab
+
+from takethelead.config import Settings
+from takethelead.services.delivery import DeliveryEngine, PassReport
+from takethelead.services.store import Store
+
+
+def publish_due(settings: Settings, engine: DeliveryEngine | None = None) -> PassReport:
+    """One pass over the due deliveries of every workspace."""
+    if engine is not None:
+        return engine.run_pass()
+    store = Store.open(settings)
+    own = DeliveryEngine(store)
+    try:
+        return own.run_pass()
+    finally:
+        own.close()
+        store.close()
+
+
+def register_publishing(huey: Huey, settings: Settings) -> Callable[..., Any]:
+    """Put the every-minute publishing task on `huey`; returns the task."""
+    store = Store.open(settings)
+    engine = DeliveryEngine(store)
+
+    @huey.periodic_task(crontab(minute="*"), name="publish-due")  # type: ignore[untyped-decorator]
+    def publish() -> int:
+        return publish_due(settings, engine).total()
+
+    return publish  # type: ignore[no-any-return]

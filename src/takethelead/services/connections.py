@@ -1,0 +1,294 @@
+"""Connected network accounts: secrets encrypted at rest, reconnects that touch one account.
+
+The key comes from LEAD_SECRET_KEY, or from a key file created once in the data directory
+(mode 0600). An account is identified by (kind, server, handle); reconnecting writes the new
+secret to that account only, never to another account of the same network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from takethelead.config import Settings
+from takethelead.connectors.base import Connector, ConnectorError
+from takethelead.connectors.bluesky import BlueskyConnector
+from takethelead.connectors.bluesky.connector import DEFAULT_PDS
+from takethelead.connectors.discourse import DiscourseConnector
+from takethelead.connectors.mastodon import MastodonConnector
+from takethelead.domain.posting import DeliveryState
+from takethelead.domain.records import NetworkKind
+from takethelead.services.errors import NotFound, ServiceError
+from takethelead.storage.tables import ConnectorAccount, Delivery, utcnow
+
+KEY_FILE = "secret.key"
+LIVE_KINDS = (NetworkKind.MASTODON, NetworkKind.BLUESKY, NetworkKind.DISCOURSE)
+DEFAULT_TIMEOUT = 20.0
+
+
+class Secrets:
+    """Encrypts and decrypts account secrets with the workspace's Fernet key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Secrets:
+        """The key from LEAD_SECRET_KEY (any string), else the data directory's key file."""
+        if settings.secret_key:
+            digest = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()
+            return cls(base64.urlsafe_b64encode(digest))
+        return cls(_key_file(settings.data_dir / KEY_FILE))
+
+    def encrypt(self, secret: str) -> str:
+        return self._fernet.encrypt(secret.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            raise ServiceError(
+                "an account secret cannot be decrypted: LEAD_SECRET_KEY or the key file "
+                "changed since it was connected; run lead connect again"
+            ) from None
+
+
+def _key_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    key = Fernet.generate_key()
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    id: int
+    kind: str
+    base_url: str
+    handle: str
+    status: str
+    status_reason: str
+    inbox_synced_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInput:
+    """What the user gives to connect an account; `secret` is a token, password or API key."""
+
+    kind: NetworkKind
+    base_url: str
+    secret: str
+    handle: str = ""
+    allow_private: bool = False
+
+
+# Builds a connector from an account and its decrypted secret (a seam for the worker's timeout).
+ConnectorFactory = Callable[[ConnectorAccount, str], Connector]
+
+
+def _normal_url(raw: str, field: str) -> str:
+    url = raw.strip().rstrip("/")
+    if "://" not in url and url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ServiceError(f"{field}: expected a web address such as https://mastodon.social")
+    return url
+
+
+def build_connector(
+    account: ConnectorAccount, secret: str, timeout: float = DEFAULT_TIMEOUT
+) -> Connector:
+    """A live connector for an account (its secret decrypted by the caller)."""
+    kind = account.kind
+    if kind == NetworkKind.MASTODON:
+        return MastodonConnector(
+            account.base_url, secret, allow_private=account.allow_private, timeout=timeout
+        )
+    if kind == NetworkKind.BLUESKY:
+        return BlueskyConnector(
+            account.handle,
+            secret,
+            base_url=account.base_url,
+            allow_private=account.allow_private,
+            timeout=timeout,
+        )
+    if kind == NetworkKind.DISCOURSE:
+        return DiscourseConnector(
+            account.base_url,
+            secret,
+            account.handle,
+            allow_private=account.allow_private,
+            timeout=timeout,
+        )
+    raise ServiceError(f"{kind}: no live connector; posts to it are handed to you to publish")
+
+
+def _verify(given: AccountInput) -> tuple[str, int | None]:
+    """Ask the network who the credentials belong to (and its post limit) before storing."""
+    probe = ConnectorAccount(
+        kind=given.kind.value,
+        base_url=given.base_url,
+        handle=given.handle,
+        allow_private=given.allow_private,
+    )
+    connector = build_connector(probe, given.secret, timeout=10.0)
+    try:
+        if isinstance(connector, MastodonConnector):
+            return connector.whoami(), connector.max_characters()
+        if isinstance(connector, BlueskyConnector):
+            connector.export_session()
+            return given.handle, None
+        if isinstance(connector, DiscourseConnector):
+            connector.find_recent(f"takethelead-connect-check-{given.handle}")
+            connector.close()
+            return given.handle, None
+    except ConnectorError as error:
+        message = f"{given.kind.value}: the network refused to connect: {error.reason}"
+        raise ServiceError(message) from None
+    raise ServiceError(f"{given.kind.value}: no live connector")
+
+
+def prepare(
+    kind: str, *, base_url: str | None, secret: str, handle: str = "", allow_private: bool = False
+) -> AccountInput:
+    """Check what the user typed; one clear error naming the field otherwise."""
+    try:
+        network = NetworkKind(kind.strip().lower())
+    except ValueError:
+        network = None
+    if network not in LIVE_KINDS:
+        raise ServiceError(f"network {kind!r}: expected mastodon, bluesky or discourse")
+    assert network is not None
+    if not secret.strip():
+        field = {"mastodon": "--token", "bluesky": "--app-password", "discourse": "--api-key"}
+        raise ServiceError(f"{field[network.value]}: expected a non-empty value")
+    if network is NetworkKind.BLUESKY:
+        url = _normal_url(base_url or DEFAULT_PDS, "--service")
+        if not handle.strip():
+            raise ServiceError("--handle: expected your Bluesky handle, e.g. ana.bsky.social")
+    elif network is NetworkKind.MASTODON:
+        url = _normal_url(base_url or "", "--server")
+    else:
+        url = _normal_url(base_url or "", "--url")
+        if not handle.strip():
+            raise ServiceError("--user: expected the forum username the API key acts as")
+    return AccountInput(network, url, secret.strip(), handle.strip().lstrip("@"), allow_private)
+
+
+def connect_account(
+    session: Session, workspace_id: int, secrets: Secrets, given: AccountInput
+) -> tuple[int, bool]:
+    """Verify the credentials, then store them on that account alone; (account id, created).
+
+    Paused deliveries of the account go back to the queue: a new token resumes posting.
+    """
+    handle, max_length = _verify(given)
+    account = session.scalar(
+        select(ConnectorAccount).where(
+            ConnectorAccount.workspace_id == workspace_id,
+            ConnectorAccount.kind == given.kind.value,
+            ConnectorAccount.base_url == given.base_url,
+            ConnectorAccount.handle == handle,
+        )
+    )
+    created = account is None
+    if account is None:
+        account = ConnectorAccount(
+            workspace_id=workspace_id,
+            kind=given.kind.value,
+            base_url=given.base_url,
+            handle=handle,
+            secret="",
+        )
+        session.add(account)
+    account.secret = secrets.encrypt(given.secret)
+    account.session_secret = None
+    account.allow_private = given.allow_private
+    account.max_length = max_length
+    account.status = "active"
+    account.status_reason = ""
+    account.hold_until = None
+    account.updated_at = utcnow()
+    session.flush()
+    session.execute(
+        update(Delivery)
+        .where(Delivery.account_id == account.id, Delivery.state == DeliveryState.PAUSED)
+        .values(state=DeliveryState.QUEUED, version=Delivery.version + 1, last_error="")
+    )
+    return account.id, created
+
+
+def list_accounts(session: Session, workspace_id: int) -> list[AccountView]:
+    """Connected accounts, paused ones with the reason."""
+    rows = session.scalars(
+        select(ConnectorAccount)
+        .where(ConnectorAccount.workspace_id == workspace_id)
+        .order_by(ConnectorAccount.kind, ConnectorAccount.id)
+    )
+    return [
+        AccountView(
+            id=a.id,
+            kind=a.kind,
+            base_url=a.base_url,
+            handle=a.handle,
+            status=a.status,
+            status_reason=a.status_reason,
+            inbox_synced_at=a.inbox_synced_at,
+        )
+        for a in rows
+    ]
+
+
+def account_for(session: Session, workspace_id: int, target: str) -> ConnectorAccount:
+    """The account a `--to` target names: "mastodon" (the only one) or "mastodon:handle"."""
+    kind, _, handle = target.partition(":")
+    rows = list(
+        session.scalars(
+            select(ConnectorAccount)
+            .where(ConnectorAccount.workspace_id == workspace_id, ConnectorAccount.kind == kind)
+            .order_by(ConnectorAccount.id)
+        )
+    )
+    if handle:
+        rows = [a for a in rows if a.handle.lower().lstrip("@") == handle.lower().lstrip("@")]
+    if not rows:
+        raise NotFound(
+            f"{target}: no account connected; run lead connect {kind} first"
+            if not handle
+            else f"{target}: no {kind} account with that handle"
+        )
+    if len(rows) > 1:
+        names = ", ".join(f"{kind}:{a.handle}" for a in rows)
+        raise ServiceError(f"{target}: several accounts are connected; name one of {names}")
+    return rows[0]
+
+
+def pause_account(session: Session, account_id: int, reason: str) -> int:
+    """Pause an account and its queued deliveries; returns how many deliveries paused."""
+    session.execute(
+        update(ConnectorAccount)
+        .where(ConnectorAccount.id == account_id)
+        .values(status="paused", status_reason=reason, updated_at=utcnow())
+    )
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.account_id == account_id, Delivery.state == DeliveryState.QUEUED)
+        .values(state=DeliveryState.PAUSED, version=Delivery.version + 1, last_error=reason)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from takethelead.cli import imports as import_command
-from takethelead.cli import networks, people, touches, workspace
+from takethelead.cli import networks, people, serve, touches, users, workspace
 from takethelead.cli import plan as plan_command
 from takethelead.cli import worker as worker_command
 from takethelead.cli.state import STATE
@@ -42,6 +42,7 @@ def main_callback(
 app.add_typer(people.app, name="people")
 app.add_typer(networks.app, name="networks")
 app.add_typer(workspace.db_app, name="db")
+app.add_typer(users.app, name="users")
 app.command("log")(touches.log)
 app.command("import")(import_command.import_)
 app.command("export")(workspace.export)
@@ -53,6 +54,7 @@ app.command("skip")(plan_command.skip)
 app.command("spent")(plan_command.spent)
 app.command("digest")(plan_command.digest)
 app.command("worker")(worker_command.worker)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

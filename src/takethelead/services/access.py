@@ -1,0 +1,105 @@
+"""Who may do what: a signed-in user acts in one workspace they are a member of.
+
+Owners may read and change their workspace; members may only read it. Every web page and
+API route reaches the database through `reading` or `writing`, so the workspace of the
+membership scopes each query and the read-only rule cannot be forgotten by a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from takethelead.services.errors import ServiceError
+from takethelead.services.store import Store
+from takethelead.storage.tables import Membership, User, Workspace
+
+OWNER: Final = "owner"
+MEMBER: Final = "member"
+ROLES: Final = (OWNER, MEMBER)
+
+
+class Forbidden(ServiceError):
+    """The signed-in user may not do this in this workspace."""
+
+
+class Unauthenticated(ServiceError):
+    """Nobody is signed in, or the credentials given are not valid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A signed-in user acting in one workspace, with their role there."""
+
+    user_id: int
+    email: str
+    workspace_id: int
+    workspace: str
+    role: str
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == OWNER
+
+
+def check_write(principal: Principal) -> None:
+    """Refuse a change to the workspace unless the user owns it."""
+    if not principal.can_write:
+        raise Forbidden(
+            f"{principal.email} is a read-only member of {principal.workspace!r}: "
+            "ask an owner to make this change"
+        )
+
+
+def principal(session: Session, user_id: int, workspace_id: int) -> Principal | None:
+    """The user acting in the workspace, or None when they are not (or no longer) a member."""
+    row = session.execute(
+        select(User.email, Workspace.name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(User.id == user_id, Membership.workspace_id == workspace_id)
+    ).first()
+    if row is None:
+        return None
+    email, name, role = row
+    return Principal(user_id, email, workspace_id, name, role)
+
+
+def workspaces_of(session: Session, user_id: int) -> list[Principal]:
+    """Every workspace the user is a member of, by name."""
+    rows = session.execute(
+        select(User.email, Workspace.id, Workspace.name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(User.id == user_id)
+        .order_by(Workspace.name)
+    ).all()
+    return [Principal(user_id, email, ws, name, role) for email, ws, name, role in rows]
+
+
+@contextmanager
+def reading(store: Store, who: Principal) -> Iterator[Session]:
+    """One transaction for reading the principal's workspace."""
+    with store.transaction() as session:
+        yield session
+
+
+@contextmanager
+def writing(store: Store, who: Principal) -> Iterator[Session]:
+    """One transaction for changing the principal's workspace; members are refused.
+
+    The role is read again inside the transaction, so a membership taken away a moment ago
+    no longer allows writes.
+    """
+    check_write(who)
+    with store.transaction() as session:
+        current = principal(session, who.user_id, who.workspace_id)
+        if current is None:
+            raise Forbidden(f"{who.email} is no longer a member of {who.workspace!r}")
+        check_write(current)
+        yield session

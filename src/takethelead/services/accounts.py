@@ -1,0 +1,233 @@
+"""Accounts: users, their passwords (argon2), personal API tokens and signing in.
+
+Failed sign-ins are rows (LoginAttempt), so the limit holds across every web process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from takethelead.services.access import OWNER, ROLES, Principal, Unauthenticated, principal
+from takethelead.services.errors import NotFound, ServiceError
+from takethelead.storage.tables import ApiToken, LoginAttempt, Membership, User, Workspace
+
+MIN_PASSWORD: Final = 10
+MAX_FAILURES: Final = 5
+FAILURE_WINDOW: Final = timedelta(minutes=15)
+TOKEN_PREFIX: Final = "ttl_"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HASHER = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong
+# password and timing does not tell which addresses have accounts.
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+class RateLimited(ServiceError):
+    """Too many failed sign-ins for this address from this client; try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    id: int
+    email: str
+    workspace: str
+    role: str
+
+
+def normal_email(raw: str) -> str:
+    """An e-mail address, trimmed and lower-cased; anything else is refused."""
+    email = raw.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise ServiceError(f"email {raw!r}: expected an address like ana@example.org")
+    return email
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password long enough to be worth hashing."""
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(f"password: expected at least {MIN_PASSWORD} characters")
+    return _HASHER.hash(password)
+
+
+def has_users(session: Session) -> bool:
+    """Whether anyone can sign in yet (the first visit sets up the owner otherwise)."""
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def add_user(
+    session: Session, email: str, password: str, workspace: str, role: str = OWNER
+) -> UserView:
+    """Create a user (or reuse one) with a role in a workspace, created for an owner."""
+    address = normal_email(email)
+    if role not in ROLES:
+        raise ServiceError(f"role {role!r}: expected owner or member")
+    name = workspace.strip()
+    if not name:
+        raise ServiceError("workspace: expected a non-empty name")
+    ws = session.scalar(select(Workspace.id).where(Workspace.name == name))
+    if ws is None:
+        if role != OWNER:
+            raise NotFound(f"workspace {name!r}: no such workspace (an owner creates it)")
+        row = Workspace(name=name, is_demo=False)
+        session.add(row)
+        session.flush()
+        ws = row.id
+    user = session.scalar(select(User).where(User.email == address))
+    if user is None:
+        user = User(email=address, password_hash=hash_password(password))
+        session.add(user)
+        session.flush()
+    if session.get(Membership, (user.id, ws)) is not None:
+        raise ServiceError(f"{address} is a member of {name!r} already")
+    session.add(Membership(user_id=user.id, workspace_id=ws, role=role))
+    session.flush()
+    return UserView(user.id, address, name, role)
+
+
+def set_up_owner(session: Session, email: str, password: str, workspace: str) -> Principal:
+    """The first user of an instance, owner of a new workspace; refused once anyone exists."""
+    if has_users(session):
+        raise ServiceError("setup: this instance has users already; sign in instead")
+    view = add_user(session, email, password, workspace, OWNER)
+    found = principal(session, view.id, _workspace_id(session, view.workspace))
+    assert found is not None
+    return found
+
+
+def _workspace_id(session: Session, name: str) -> int:
+    ws = session.scalar(select(Workspace.id).where(Workspace.name == name))
+    if ws is None:
+        raise NotFound(f"workspace {name!r}: no such workspace")
+    return ws
+
+
+def members(session: Session, workspace_id: int) -> list[UserView]:
+    """The users of a workspace with their roles, owners first."""
+    rows = session.execute(
+        select(User.id, User.email, Workspace.name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.workspace_id == workspace_id)
+        .order_by(Membership.role.desc(), User.email)
+    ).all()
+    return [UserView(uid, email, ws, role) for uid, email, ws, role in rows]
+
+
+def all_users(session: Session) -> list[UserView]:
+    """Every membership of the instance (for the administrator at the terminal)."""
+    rows = session.execute(
+        select(User.id, User.email, Workspace.name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .order_by(User.email, Workspace.name)
+    ).all()
+    return [UserView(uid, email, ws, role) for uid, email, ws, role in rows]
+
+
+def sign_in(
+    session: Session, email: str, password: str, client: str, now: datetime | None = None
+) -> Principal | None:
+    """Who signs in with this password, or None (the failure is recorded for the limit).
+
+    After MAX_FAILURES failures within FAILURE_WINDOW for the same address and client,
+    even the right password is refused with RateLimited until the window has passed.
+    """
+    moment = now or datetime.now(UTC)
+    address = email.strip().lower()
+    key = f"{address}|{client}"[:400]
+    since = moment - FAILURE_WINDOW
+    failures = session.execute(
+        select(func.count(), func.min(LoginAttempt.attempted_at)).where(
+            LoginAttempt.key == key, LoginAttempt.attempted_at > since
+        )
+    ).one()
+    if failures[0] >= MAX_FAILURES:
+        oldest: datetime = failures[1]
+        wait = max(int((oldest + FAILURE_WINDOW - moment).total_seconds()) + 1, 1)
+        raise RateLimited(
+            f"too many failed sign-ins for {address}: try again in {wait // 60 + 1} minutes",
+            retry_after=wait,
+        )
+    user = session.scalar(select(User).where(User.email == address))
+    if user is None or not _verify(user.password_hash, password):
+        session.add(LoginAttempt(key=key, attempted_at=moment))
+        return None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+    first = session.scalar(
+        select(Membership.workspace_id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Workspace.name)
+        .limit(1)
+    )
+    found = principal(session, user.id, first) if first is not None else None
+    if found is None:
+        raise Unauthenticated(f"{address} is not a member of any workspace yet")
+    return found
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, email: str, name: str, workspace: str | None = None) -> str:
+    """A new personal API token for a user in a workspace; only its digest is kept."""
+    address = normal_email(email)
+    label = name.strip()
+    if not label or len(label) > 100:
+        raise ServiceError("name: expected a short label such as 'laptop'")
+    user_id = session.scalar(select(User.id).where(User.email == address))
+    if user_id is None:
+        raise NotFound(f"no user {address}: add one with `lead users add {address}`")
+    query = (
+        select(Membership.workspace_id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Workspace.name)
+    )
+    if workspace is not None:
+        query = query.where(Workspace.name == workspace)
+    ws = session.scalar(query.limit(1))
+    if ws is None:
+        where = f"of {workspace!r}" if workspace else "of any workspace"
+        raise NotFound(f"{address} is not a member {where}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, workspace_id=ws, name=label, digest=token_digest(token)))
+    session.flush()
+    return token
+
+
+def principal_for_token(session: Session, token: str) -> Principal:
+    """Who a bearer token speaks for; unknown tokens and lost memberships are refused."""
+    row = session.execute(
+        select(ApiToken.user_id, ApiToken.workspace_id).where(
+            ApiToken.digest == token_digest(token)
+        )
+    ).first()
+    found = principal(session, row[0], row[1]) if row is not None else None
+    if found is None:
+        raise Unauthenticated("token: not recognised")
+    return found

@@ -1,0 +1,198 @@
+"""The API's own types: what clients send and receive (separate from tables and views)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Field(default=None, max_length=20000)
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class PersonOut(BaseModel):
+    id: int
+    full_name: str
+    company: str
+    title: str
+    tags: list[str]
+    last_contact: datetime | None
+    interactions: int
+
+
+class IdentityOut(BaseModel):
+    kind: str
+    value: str
+    display: str
+
+
+class InteractionOut(BaseModel):
+    id: int
+    occurred_at: datetime
+    kind: str
+    direction: str
+    network: str | None
+    summary: str
+    automated: bool
+    minutes: int | None
+    source: str
+
+
+class PersonDetailOut(BaseModel):
+    id: int
+    full_name: str
+    first_name: str
+    last_name: str
+    company: str
+    title: str
+    notes: str
+    offer: str
+    lead_profile: str
+    birthday: date | None
+    connected_on: date | None
+    closeness: int | None
+    cadence_days: int | None
+    is_me: bool
+    distrusted: bool
+    tags: list[str]
+    identities: list[IdentityOut]
+    timeline: list[InteractionOut]
+    interactions: int
+
+
+class PersonFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = Field(default=None, max_length=200)
+    last_name: str | None = Field(default=None, max_length=200)
+    company: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, max_length=300)
+    notes: str | None = Text
+    offer: str | None = Text
+    lead_profile: str | None = Text
+    birthday: date | None = None
+    closeness: int | None = Field(default=None, ge=1, le=5)
+    cadence_days: int | None = Field(default=None, ge=1, le=3650)
+    distrusted: bool | None = None
+
+
+class PersonCreate(PersonFields):
+    full_name: str = Field(min_length=1, max_length=300)
+    identities: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class PersonPatch(PersonFields):
+    full_name: str | None = Field(default=None, min_length=1, max_length=300)
+    add_identities: list[str] = Field(default_factory=list, max_length=50)
+
+
+class TagChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    add: list[str] = Field(default_factory=list, max_length=50)
+    remove: list[str] = Field(default_factory=list, max_length=50)
+
+
+class Tags(BaseModel):
+    tags: list[str]
+
+
+class NetworkOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    url: str
+    interactions: int
+    minutes_spent: int
+
+
+class NetworkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(max_length=20, examples=["linkedin", "mastodon", "in-person"])
+    url: str = Field(default="", max_length=500)
+
+
+class TouchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: int
+    summary: str = Field(min_length=1, max_length=2000)
+    kind: str = Field(default="message", max_length=20)
+    direction: Literal["inbound", "outbound", "mutual"] | None = None
+    minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    network: str | None = Field(default=None, max_length=200)
+    occurred_at: datetime | None = None
+
+
+class TouchOut(BaseModel):
+    person_id: int
+    interaction_id: int
+
+
+class PlanItemOut(BaseModel):
+    number: int
+    kind: str
+    title: str
+    minutes: int
+    reason: str
+    status: str
+    outcome: str | None
+    person_id: int | None
+    other_person_id: int | None
+    network_id: int | None
+
+
+class PlanOut(BaseModel):
+    week_start: date
+    week: int
+    budget_minutes: int
+    minutes: int
+    items: list[PlanItemOut]
+    balance: str
+
+
+class PlanBuild(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    budget_minutes: int | None = Field(default=None, ge=15, le=24 * 60)
+
+
+class DoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str | None = Field(default=None, max_length=40)
+    responses: int | None = Field(default=None, ge=0, le=100_000)
+
+
+class SkipIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=500)
+
+
+class ClosedOut(BaseModel):
+    number: int
+    kind: str
+    status: str
+    outcome: str | None
+
+
+class TallyOut(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportOut(BaseModel):
+    format: str
+    people: TallyOut
+    identities: TallyOut
+    interactions: TallyOut
+    skipped: dict[str, int]

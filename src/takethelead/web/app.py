@@ -1,0 +1,56 @@
+"""The web application: HTML pages, the JSON API under /api, and static files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from takethelead.config import Settings
+from takethelead.services.store import Store
+from takethelead.web import errors
+from takethelead.web.api import router as api_router
+from takethelead.web.pages import router as pages_router
+from takethelead.web.sessions import SessionMiddleware, Signer, secret_key
+from takethelead.web.templating import make_templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings, *, secure_cookies: bool = False) -> FastAPI:
+    """The whole app for these settings; cookies get the Secure flag over https or when asked."""
+    store = Store.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Take the Lead",
+        summary="People, networks, interactions and the weekly plan of one workspace.",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware, signer=Signer(secret_key(settings)), always_secure=secure_cookies
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_router, prefix="/api")
+    app.include_router(pages_router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn --factory` with several workers: settings from the environment."""
+    return create_app(Settings.from_env())

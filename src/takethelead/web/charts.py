@@ -1,0 +1,75 @@
+"""Chart geometry for inline SVG drawn by the templates: no JavaScript, no chart library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from takethelead.services.timeentries import NetworkEvidence
+
+WIDTH: Final = 320.0  # the SVG's own units; it scales to the page with viewBox
+LABEL: Final = 110.0
+ROW: Final = 26.0
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    y: float
+    x: float
+    width: float
+    low: float  # credible interval, as x positions
+    high: float
+    value: str
+    muted: bool  # too little evidence to trust
+
+
+@dataclass(frozen=True, slots=True)
+class BarChart:
+    bars: tuple[Bar, ...]
+    width: float
+    height: float
+    caption: str
+
+
+def usefulness_chart(networks: Sequence[NetworkEvidence]) -> BarChart:
+    """Responses per hour by network, with the 90% interval as a whisker."""
+    span = WIDTH - LABEL - 40
+    top = max((n.high for n in networks), default=0.0) or 1.0
+    bars = tuple(
+        Bar(
+            label=n.name[:18],
+            y=i * ROW,
+            x=LABEL,
+            width=max(span * n.mean / top, 1.0),
+            low=LABEL + span * n.low / top,
+            high=LABEL + span * n.high / top,
+            value=f"{n.mean:.1f}/h",
+            muted=not n.has_evidence,
+        )
+        for i, n in enumerate(networks)
+    )
+    return BarChart(
+        bars, WIDTH, max(len(bars), 1) * ROW, "Responses per hour spent; whiskers: 90% interval"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A 100% bar of automated against personal touches."""
+
+    automated: int
+    personal: int
+    automated_width: float
+    width: float
+
+    @property
+    def personal_width(self) -> float:
+        return self.width - self.automated_width
+
+
+def balance_split(automated: int, personal: int) -> Split:
+    total = automated + personal
+    share = automated / total if total else 0.0
+    return Split(automated, personal, round(WIDTH * share, 1), WIDTH)

@@ -1,0 +1,103 @@
+"""What routes depend on: the store, who is asking (cookie or bearer token), the CSRF check."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Final
+
+from fastapi import Depends, Request
+
+from takethelead.services import access, accounts
+from takethelead.services.access import Principal
+from takethelead.services.store import Store
+from takethelead.web.sessions import current, replace_session
+
+CSRF_FIELD: Final = "csrf_token"
+CSRF_HEADER: Final = "x-csrf-token"
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a signed-in session: the answer is the sign-in page."""
+
+    def __init__(self, setup: bool = False) -> None:
+        super().__init__("sign in first")
+        self.setup = setup
+
+
+class CsrfRefused(Exception):
+    """A form came without the token of its session."""
+
+
+class ApiUnauthenticated(Exception):
+    """An API request without a valid bearer token."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def page_principal(request: Request, store: StoreDep) -> Principal:
+    """The signed-in user of a browser session, or a redirect to sign in (or set up)."""
+    session = current(request)
+    if session.user_id is not None and session.workspace_id is not None:
+        with store.transaction() as db:
+            found = access.principal(db, session.user_id, session.workspace_id)
+        if found is not None:
+            return found
+        replace_session(request, session.anonymous())
+    with store.transaction() as db:
+        setup = not accounts.has_users(db)
+    raise LoginRequired(setup=setup)
+
+
+def api_principal(request: Request, store: StoreDep) -> Principal:
+    """The user a bearer token speaks for; anything else is 401."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiUnauthenticated("Authorization: expected 'Bearer <token>' (lead users token)")
+    with store.transaction() as db:
+        try:
+            return accounts.principal_for_token(db, token.strip())
+        except access.Unauthenticated as exc:
+            raise ApiUnauthenticated(str(exc)) from None
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse a state-changing form whose token is not its session's (htmx sends a header)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, current(request).csrf):
+        raise CsrfRefused()
+
+
+def page_writer(
+    who: Annotated[Principal, Depends(page_principal)],
+    _checked: Annotated[None, Depends(csrf_protect)],
+) -> Principal:
+    """A signed-in owner, after the form's CSRF token was checked."""
+    access.check_write(who)
+    return who
+
+
+def api_writer(who: Annotated[Principal, Depends(api_principal)]) -> Principal:
+    access.check_write(who)
+    return who
+
+
+Reader = Annotated[Principal, Depends(page_principal)]
+Writer = Annotated[Principal, Depends(page_writer)]
+ApiReader = Annotated[Principal, Depends(api_principal)]
+ApiWriter = Annotated[Principal, Depends(api_writer)]

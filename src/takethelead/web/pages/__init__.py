@@ -1,0 +1,11 @@
+"""Server-rendered pages; each module is one part of the app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from takethelead.web.pages import auth, dashboard, imports, networks, people, settings
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, dashboard, people, networks, imports, settings):
+    router.include_router(module.router)

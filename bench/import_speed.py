@@ -24,7 +24,7 @@ from takethelead.services.store import Store, workspace_id
 
 FIRST = ["Ana", "Bruno", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiroshi", "Inês", "Jonas"]
 LAST = ["Díaz", "Okafor", "Müller", "Rossi", "Nakamura", "Silva", "Dubois", "Kowalski"]
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def write_connections(path: Path, rows: int) -> None:
@@ -139,8 +139,9 @@ def main() -> None:
                 timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
         print(
-            f"people search at {30_000 * args.scale} people: p50 {statistics.median(timings):.1f} ms,"
-            f" p95 {timings[int(len(timings) * 0.95)]:.1f} ms, max {timings[-1]:.1f} ms"
+            f"people search at {30_000 * args.scale} people: "
+            f"p50 {statistics.median(timings):.1f} ms, "
+            f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms, max {timings[-1]:.1f} ms"
         )
         store.close()
         if args.big:

@@ -9,6 +9,7 @@ import typer
 from takethelead.cli import imports as import_command
 from takethelead.cli import networks, people, serve, touches, users, workspace
 from takethelead.cli import plan as plan_command
+from takethelead.cli import posts as post_commands
 from takethelead.cli import worker as worker_command
 from takethelead.cli.state import STATE
 
@@ -54,6 +55,12 @@ app.command("skip")(plan_command.skip)
 app.command("spent")(plan_command.spent)
 app.command("digest")(plan_command.digest)
 app.command("worker")(worker_command.worker)
+app.command("post")(post_commands.post)
+app.command("queue")(post_commands.queue)
+app.command("slots")(post_commands.slots)
+app.command("connect")(post_commands.connect)
+app.command("publish")(post_commands.publish)
+app.command("sync")(post_commands.sync)
 app.command("serve")(serve.serve)
 
 

@@ -1,0 +1,98 @@
+"""Separate processes for crash tests and benchmarks: fake networks and delivery workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+NETWORKS = ("mastodon", "bluesky", "discourse")
+POST_PATHS = {
+    "mastodon": "/api/v1/statuses",
+    "bluesky": "/xrpc/com.atproto.repo.createRecord",
+    "discourse": "/posts",
+}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+class ServerProcess:
+    """`python -m tests.servers.<network> --port 0`, its URL read from the first line."""
+
+    def __init__(self, network: str) -> None:
+        self.network = network
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"tests.servers.{network}", "--port", "0"],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        found = re.search(r"listening on (\S+)", line)
+        if not found:
+            self.stop()
+            raise RuntimeError(f"{network} server did not start: {line!r}")
+        self.url = found.group(1)
+
+    def control(self, name: str, payload: dict[str, Any] | None = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            f"{self.url}/_control/{name}",
+            data=data,
+            method="GET" if payload is None else "POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def fault(self, kind: str, times: int = 1, seconds: float = 1.0) -> None:
+        path = POST_PATHS[self.network]
+        self.control(
+            "fault",
+            {"kind": kind, "method": "POST", "path": path, "times": times, "seconds": seconds},
+        )
+
+    def posts(self) -> list[str]:
+        """The text of every post of ours the server holds (HTML or raw as it stores it)."""
+        state = self.control("state")
+        return [str(p.get("content") or p.get("text") or p.get("raw")) for p in state["posts"]]
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class WorkerProcess:
+    """`python -m tests.delivery.worker`: loops delivery passes until killed."""
+
+    def __init__(self, data_dir: Path, database_url: str, name: str) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "tests.delivery.worker",
+                "--data-dir", str(data_dir), "--database-url", database_url, "--name", name,
+            ],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def kill(self) -> None:
+        """SIGKILL by pid: no cleanup, no chance to finish what it was sending."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()

@@ -326,3 +326,34 @@ def _action_id(session: object, ws: int, number: int) -> int:
     found = session.scalar(select(PlanAction.id).where(PlanAction.position == number))
     assert isinstance(found, int)
     return found
+
+
+def test_the_evidence_cache_and_a_fresh_count_agree(store: Store, world: World) -> None:
+    forum, ana = world.networks["Facebook group"], world.people["Ana"]
+    with store.transaction() as session:
+        timeentries.record_time(
+            session, world.ws, "Facebook group", 30, when=NOW - timedelta(days=9)
+        )
+        timeentries.record_time(
+            session, world.ws, "Facebook group", 20, when=NOW - timedelta(days=1)
+        )
+        session.add(touch(world.ws, ana, 8, "reply", "inbound", forum))  # the closed entry's
+        session.add(touch(world.ws, ana, 0.5, "meeting", "inbound", forum))  # the open one's
+        session.flush()
+        assert timeentries.refresh_evidence(session, world.ws) == 7  # six seeded and one forum
+        cached = timeentries.network_posteriors(session, world.ws)
+        fresh = timeentries.network_posteriors(session, world.ws, cached=False)
+    assert cached == fresh
+    assert cached[forum].outcomes == pytest.approx(1 * 0.9 + 5)
+
+
+def test_a_plan_from_the_strength_cache_matches_one_from_every_interaction(
+    store: Store, world: World
+) -> None:
+    with store.transaction() as session:
+        fresh = planning.make_plan(session, world.ws, fresh=True)
+        cached = planning.make_plan(session, world.ws)
+        strengths = session.scalars(select(Person.strength).where(Person.is_me.is_(False))).all()
+    assert None not in strengths
+    strip = lambda v: [(i.kind, i.minutes, i.person_id, i.network_id) for i in v.items]  # noqa: E731
+    assert strip(fresh) == strip(cached)

@@ -20,6 +20,7 @@ from takethelead.services.digest import compose_digest, digest_workspaces, send_
 from takethelead.services.errors import ServiceError
 from takethelead.services.scoring import rescore_all, workspace_ids
 from takethelead.services.store import Store
+from takethelead.services.timeentries import refresh_evidence
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def send_weekly_digests(settings: Settings, now: datetime | None = None) -> int:
 
 
 def rescore_everything(settings: Settings, now: datetime | None = None) -> int:
-    """Refresh the tie-strength cache of every workspace; returns how many ties."""
+    """Refresh the tie-strength and network-evidence caches of every workspace (ties scored)."""
     store = Store.open(settings)
     total = 0
     try:
@@ -77,6 +78,7 @@ def rescore_everything(settings: Settings, now: datetime | None = None) -> int:
         for workspace_id in targets:
             with store.transaction() as session:
                 total += rescore_all(session, workspace_id, now)
+                refresh_evidence(session, workspace_id, now)
     finally:
         store.close()
     return total

@@ -9,6 +9,7 @@ waiting replies and the automation balance.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +34,7 @@ from takethelead.domain.usefulness import RatePosterior
 from takethelead.services.analytics import load_activity, score_activity
 from takethelead.services.scoring import CONTACT_KINDS, DIRECTION_CODE, KIND_CODE, rescore_all
 from takethelead.services.timeentries import network_posteriors
-from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting, Tie
+from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -61,6 +62,8 @@ INBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[0].value]
 OUTBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[1].value]
 API_KINDS: Final = frozenset({"linkedin", "mastodon", "bluesky", "discourse", "x"})
 DEFAULT_POSTS_PER_WEEK: Final = 3
+# Above this share of a workspace's interactions, a window is read by scanning the table.
+SCAN_SHARE: Final = 0.05
 
 
 @dataclass(frozen=True)
@@ -188,14 +191,18 @@ def _last_contact(
     chosen = ids[wanted].tolist()
     if not chosen:
         return last
+    # Newest first through the (person, time) index, stopping at the first personal touch:
+    # a handful of rows per person even for the ones with thousands of interactions.
     rows = session.execute(
         text(
-            "SELECT person_id, MAX(occurred_at) FROM interaction "
-            "WHERE workspace_id = :ws AND person_id IN :ids AND automated = :no "
-            "AND kind IN :kinds AND occurred_at <= :until GROUP BY person_id"
+            "SELECT p.id, (SELECT i.occurred_at FROM interaction i "
+            "WHERE i.workspace_id = :ws AND i.person_id = p.id AND i.occurred_at <= :until "
+            "AND i.automated = :no AND i.kind IN :kinds "
+            "ORDER BY i.occurred_at DESC LIMIT 1) FROM person p WHERE p.id IN :ids"
         ).bindparams(bindparam("ids", expanding=True), bindparam("kinds", expanding=True)),
         {"ws": workspace_id, "ids": chosen, "no": False, "kinds": CONTACT_KINDS, "until": until},
     ).all()
+    rows = [r for r in rows if r[1] is not None]
     if rows:
         where = np.searchsorted(ids, np.array([r[0] for r in rows], dtype=np.int64))
         last[where] = np.array([r[1] for r in rows], dtype=np.float64)
@@ -206,24 +213,45 @@ def _recent(
     session: Session, workspace_id: int, ids: IntArray, since: int, until: int
 ) -> tuple[IntArray, IntArray, FloatArray, IntArray, IntArray, BoolArray]:
     """Interactions in a window as arrays: person index, network (-1), time, kind, direction."""
-    rows = session.execute(
+    params = {"ws": workspace_id, "since": since, "until": until}
+    # Kinds and directions come back as codes, so that the rows become one integer array.
+    kind = " ".join(f"WHEN '{k}' THEN {c}" for k, c in KIND_CODE.items())
+    direction = " ".join(f"WHEN '{d}' THEN {c}" for d, c in DIRECTION_CODE.items())
+    columns = (
+        f"person_id, COALESCE(network_id, -1), occurred_at, CASE kind {kind} END, "
+        f"CASE direction {direction} END, CASE WHEN automated THEN 1 ELSE 0 END"
+    )
+    # A wide window is read faster by one pass over the table than by a lookup per row
+    # through the time index; the `+` keeps SQLite off the index (other databases plan
+    # for themselves). The share is counted on the index alone, which is cheap.
+    share = session.execute(
         text(
-            "SELECT person_id, network_id, occurred_at, kind, direction, automated "
-            "FROM interaction WHERE workspace_id = :ws "
-            "AND occurred_at >= :since AND occurred_at <= :until"
+            "SELECT (SELECT COUNT(*) FROM interaction WHERE workspace_id = :ws "
+            "AND occurred_at >= :since AND occurred_at <= :until), "
+            "(SELECT COUNT(*) FROM interaction WHERE workspace_id = :ws)"
         ),
-        {"ws": workspace_id, "since": since, "until": until},
-    ).all()
-    pid = np.array([r[0] for r in rows], dtype=np.int64)
+        params,
+    ).one()
+    wide = share[1] > 0 and share[0] / share[1] > SCAN_SHARE
+    where = (
+        "+workspace_id = :ws AND +occurred_at >= :since AND +occurred_at <= :until"
+        if wide
+        else "workspace_id = :ws AND occurred_at >= :since AND occurred_at <= :until"
+    )
+    rows = session.execute(text(f"SELECT {columns} FROM interaction WHERE {where}"), params).all()
+    flat = itertools.chain.from_iterable(rows)
+    table = np.fromiter(flat, dtype=np.int64, count=6 * len(rows)).reshape(-1, 6)
+    pid = table[:, 0]
     index = np.minimum(np.searchsorted(ids, pid), max(ids.size - 1, 0))
     known = ids[index] == pid if ids.size else np.zeros(pid.size, dtype=bool)  # the owner: no
+    mine = table[known]
     return (
         index[known],
-        np.array([-1 if r[1] is None else r[1] for r in rows], dtype=np.int64)[known],
-        np.array([r[2] for r in rows], dtype=np.float64)[known],
-        np.array([KIND_CODE[r[3]] for r in rows], dtype=np.int64)[known],
-        np.array([DIRECTION_CODE[r[4]] for r in rows], dtype=np.int64)[known],
-        np.array([bool(r[5]) for r in rows], dtype=np.bool_)[known],
+        mine[:, 1],
+        mine[:, 2].astype(np.float64),
+        mine[:, 3],
+        mine[:, 4],
+        mine[:, 5].astype(np.bool_),
     )
 
 
@@ -250,13 +278,14 @@ def _ledger(session: Session, workspace_id: int, ids: IntArray) -> tuple[FloatAr
 
 def _reach(session: Session, workspace_id: int, ids: IntArray, strength: FloatArray) -> FloatArray:
     rows = session.execute(
-        select(Tie.person_a, Tie.person_b).where(Tie.workspace_id == workspace_id)
+        text("SELECT person_a, person_b FROM tie WHERE workspace_id = :ws"), {"ws": workspace_id}
     ).all()
     reach = np.zeros(ids.size)
     if not rows or not ids.size:
         return reach
-    a = np.array([r[0] for r in rows], dtype=np.int64)
-    b = np.array([r[1] for r in rows], dtype=np.int64)
+    flat = itertools.chain.from_iterable(rows)
+    pairs = np.fromiter(flat, dtype=np.int64, count=2 * len(rows)).reshape(-1, 2)
+    a, b = pairs[:, 0], pairs[:, 1]
     ia = np.minimum(np.searchsorted(ids, a), ids.size - 1)
     ib = np.minimum(np.searchsorted(ids, b), ids.size - 1)
     known = (ids[ia] == a) & (ids[ib] == b)

@@ -30,7 +30,11 @@ from takethelead.domain.actions import (
 from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, build_plan
 from takethelead.services.errors import ServiceError
 from takethelead.services.planinputs import BALANCE_DAYS, DAY, PlanInputs, gather, setting
-from takethelead.services.timeentries import parse_minutes
+from takethelead.services.timeentries import (
+    has_evidence_cache,
+    parse_minutes,
+    refresh_evidence,
+)
 from takethelead.storage.tables import Network, Person, Plan, PlanAction, Setting
 
 MIN_BUDGET: Final = 15
@@ -119,6 +123,8 @@ def make_plan(
     plan = _plan_row(session, workspace_id, start)
     kept = [a for a in plan.actions if a.status != "open"] if plan is not None else []
 
+    if fresh or not has_evidence_cache(session, workspace_id):
+        refresh_evidence(session, workspace_id, moment)
     inputs = gather(session, workspace_id, moment, fresh=fresh)
     taken = {(a.kind, a.person_id, a.network_id) for a in kept}
     spent = sum(a.minutes for a in kept if a.status == "done")
@@ -194,7 +200,7 @@ def _candidates(inputs: PlanInputs) -> list[Action]:
     out += give_back_candidates(ids, inputs.received, inputs.given, strength)
     # Someone with a reply, a thank-you or a favour coming is in touch already: no check-in.
     due = np.isfinite(inputs.last_contact) & np.isfinite(inputs.cadence) & ~inputs.distrusted
-    due[np.isin(ids, [a.person_id for a in out])] = False
+    due[np.isin(ids, [a.person_id for a in out if a.person_id is not None])] = False
     since = (inputs.now - inputs.last_contact[due]) / DAY
     out += check_in_candidates(ids[due], since, inputs.cadence[due], strength[due])
     trusted = ~inputs.distrusted

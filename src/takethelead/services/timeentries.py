@@ -14,6 +14,7 @@ meeting, referral-received as a referral.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.usefulness import (
@@ -36,7 +37,7 @@ from takethelead.domain.usefulness import (
 )
 from takethelead.services.errors import ServiceError
 from takethelead.services.networks import resolve_network
-from takethelead.storage.tables import Network, PlanAction, TimeEntry
+from takethelead.storage.tables import Network, PlanAction, Setting, TimeEntry
 
 RESPONSE_KINDS: Final = ("reply", "comment", "mention", "message", "email")
 MEETING_KINDS: Final = ("meeting", "call")
@@ -48,6 +49,8 @@ PLAN_OUTCOMES: Final = {
 }
 # Weeks older than this weigh under 0.9^52 ≈ 0.4 %: not worth reading.
 HISTORY_WEEKS: Final = 52
+# Setting that caches what closed time entries brought (see `refresh_evidence`).
+EVIDENCE_KEY: Final = "network_evidence"
 _DURATION = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*(?:m|min)?)?$")
 _SECONDS_PER_DAY: Final = 86_400
 FloatArray = npt.NDArray[np.float64]
@@ -123,59 +126,28 @@ class NetworkEvidence:
 
 
 def network_posteriors(
-    session: Session, workspace_id: int, now: datetime | None = None
+    session: Session, workspace_id: int, now: datetime | None = None, *, cached: bool = True
 ) -> dict[int, RatePosterior]:
-    """Every network's responses-per-hour posterior at `now`, by network id."""
+    """Every network's responses-per-hour posterior at `now`, by network id.
+
+    What each time entry brought is read from the evidence cache for entries whose window
+    had closed when the cache was refreshed (`refresh_evidence`, daily), and counted from
+    the interactions for the rest; `cached=False` counts everything afresh.
+    """
     moment = now or datetime.now(UTC)
     current = week_index(moment)
     until = int(moment.timestamp())
-    since = until - HISTORY_WEEKS * 7 * _SECONDS_PER_DAY
     network_ids = list(
         session.scalars(select(Network.id).where(Network.workspace_id == workspace_id))
     )
-    entries = session.execute(
-        text(
-            "SELECT network_id, spent_at, minutes, responses FROM time_entry "
-            "WHERE workspace_id = :ws AND spent_at >= :since AND spent_at <= :until"
-        ),
-        {"ws": workspace_id, "since": since, "until": until},
-    ).all()
-    e_net = np.array([r[0] for r in entries], dtype=np.int64)
-    e_time = np.array([r[1] for r in entries], dtype=np.float64)
-    e_min = np.array([r[2] for r in entries], dtype=np.float64)
-    e_explicit = np.array([r[3] is not None for r in entries], dtype=bool)
-    e_resp = np.array([r[3] or 0 for r in entries], dtype=np.float64)
-
-    # Only interactions inside some entry's window can count: read just those, driven by
-    # the (few) time entries through the interaction time index.
-    window = int(ATTRIBUTION_WINDOW_DAYS * _SECONDS_PER_DAY)
-    inbound = session.execute(
-        text(
-            "SELECT DISTINCT i.id, i.network_id, i.occurred_at, i.kind, i.direction "
-            "FROM time_entry t JOIN interaction i ON i.workspace_id = t.workspace_id "
-            "AND i.occurred_at >= t.spent_at AND i.occurred_at <= t.spent_at + :window "
-            "AND i.network_id = t.network_id "
-            "WHERE t.workspace_id = :ws AND t.spent_at >= :since AND t.spent_at <= :until "
-            "AND i.occurred_at <= :until AND i.direction <> 'outbound' AND i.automated = :no"
-        ),
-        {"ws": workspace_id, "since": since, "until": until, "window": window, "no": False},
-    ).all()
-    i_net = np.array([r[1] for r in inbound], dtype=np.int64)
-    i_time = np.array([r[2] for r in inbound], dtype=np.float64)
-    i_kind = np.array([r[3] for r in inbound], dtype=object)
-    asked = np.array([r[4] == "inbound" for r in inbound], dtype=bool)
-    value = np.select(
-        [np.isin(i_kind, RESPONSE_KINDS), np.isin(i_kind, MEETING_KINDS) & asked],
-        [OUTCOME_WEIGHTS[Outcome.RESPONSE], OUTCOME_WEIGHTS[Outcome.MEETING]],
-        np.where(np.isin(i_kind, REFERRAL_KINDS), OUTCOME_WEIGHTS[Outcome.REFERRAL], 0.0),
-    ).astype(np.float64)
-    is_response = np.isin(i_kind, RESPONSE_KINDS)
-    # Plain responses are absorbed by explicit counts; meetings and referrals never are.
-    owner = _owners(e_net, e_time, e_explicit, i_net, i_time)
-    owner[~is_response] = _owners(
-        e_net, e_time, np.zeros_like(e_explicit), i_net[~is_response], i_time[~is_response]
-    )
-    counted = owner >= 0
+    e_id, e_net, e_time, e_min, e_explicit, e_resp = _entries(session, workspace_id, until)
+    known = _cached_values(session, workspace_id) if cached else {}
+    attributed = np.array([known.get(int(i), 0.0) for i in e_id], dtype=np.float64)
+    live = np.array([int(i) not in known for i in e_id], dtype=bool)
+    if live.any():
+        attributed += _attributed(
+            session, workspace_id, (e_id, e_net, e_time, e_explicit), e_id[live], until
+        )
 
     plan_rows = [
         (network, done_at, outcome)
@@ -193,26 +165,127 @@ def network_posteriors(
     p_week = np.array([week_index(r[1]) for r in plan_rows], dtype=np.int64)
     p_value = np.array([OUTCOME_WEIGHTS[PLAN_OUTCOMES[r[2]]] for r in plan_rows], dtype=np.float64)
 
-    e_week, i_week = _weeks(e_time), _weeks(i_time[counted])
+    # What an entry brought counts in the entry's own week.
+    e_week = _weeks(e_time)
+    e_outcomes = e_resp * OUTCOME_WEIGHTS[Outcome.RESPONSE] + attributed
     posteriors = {}
     for network_id in network_ids:
         mine = e_net == network_id
-        won = i_net[counted] == network_id
         planned = p_net == network_id
         posteriors[network_id] = rate_posterior(
             e_week[mine],
             e_min[mine],
-            np.concatenate((e_week[mine], i_week[won], p_week[planned])),
-            np.concatenate(
-                (
-                    e_resp[mine] * OUTCOME_WEIGHTS[Outcome.RESPONSE],
-                    value[counted][won],
-                    p_value[planned],
-                )
-            ),
+            np.concatenate((e_week[mine], p_week[planned])),
+            np.concatenate((e_outcomes[mine], p_value[planned])),
             current,
         )
     return posteriors
+
+
+def refresh_evidence(session: Session, workspace_id: int, now: datetime | None = None) -> int:
+    """Count what every time entry brought and cache it for entries whose window has closed."""
+    moment = now or datetime.now(UTC)
+    until = int(moment.timestamp())
+    e_id, e_net, e_time, _, e_explicit, _ = _entries(session, workspace_id, until)
+    values = _attributed(session, workspace_id, (e_id, e_net, e_time, e_explicit), e_id, until)
+    window = ATTRIBUTION_WINDOW_DAYS * _SECONDS_PER_DAY
+    closed = e_time + window < until
+    cache = {
+        "as_of": until,
+        "values": {
+            str(int(i)): float(v) for i, v in zip(e_id[closed], values[closed], strict=True)
+        },
+    }
+    row = session.get(Setting, (workspace_id, EVIDENCE_KEY))
+    if row is None:
+        session.add(Setting(workspace_id=workspace_id, key=EVIDENCE_KEY, value=json.dumps(cache)))
+    else:
+        row.value = json.dumps(cache)
+    return int(closed.sum())
+
+
+def has_evidence_cache(session: Session, workspace_id: int) -> bool:
+    """Whether the evidence cache was ever filled for this workspace."""
+    return session.get(Setting, (workspace_id, EVIDENCE_KEY)) is not None
+
+
+def _entries(
+    session: Session, workspace_id: int, until: int
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, BoolArray, FloatArray]:
+    since = until - HISTORY_WEEKS * 7 * _SECONDS_PER_DAY
+    rows = session.execute(
+        text(
+            "SELECT id, network_id, spent_at, minutes, responses FROM time_entry "
+            "WHERE workspace_id = :ws AND spent_at >= :since AND spent_at <= :until ORDER BY id"
+        ),
+        {"ws": workspace_id, "since": since, "until": until},
+    ).all()
+    return (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.int64),
+        np.array([r[2] for r in rows], dtype=np.float64),
+        np.array([r[3] for r in rows], dtype=np.float64),
+        np.array([r[4] is not None for r in rows], dtype=bool),
+        np.array([r[4] or 0 for r in rows], dtype=np.float64),
+    )
+
+
+def _attributed(
+    session: Session,
+    workspace_id: int,
+    entries: tuple[IntArray, IntArray, FloatArray, BoolArray],
+    wanted: IntArray,
+    until: int,
+) -> FloatArray:
+    """Response equivalents the interactions gave each entry, counted for `wanted` entries."""
+    e_id, e_net, e_time, e_explicit = entries
+    # Only interactions inside a wanted entry's window can count for it: read just those,
+    # driven by the (few) entries through the interaction time index.
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT i.id, i.network_id, i.occurred_at, i.kind, i.direction "
+            # CROSS JOIN keeps SQLite from scanning every interaction for matching entries.
+            "FROM time_entry t CROSS JOIN interaction i "
+            "WHERE t.id IN :wanted AND i.workspace_id = t.workspace_id "
+            "AND i.occurred_at >= t.spent_at AND i.occurred_at <= t.spent_at + :window "
+            "AND i.network_id = t.network_id AND t.workspace_id = :ws "
+            "AND i.occurred_at <= :until AND i.direction <> 'outbound' AND i.automated = :no"
+        ).bindparams(bindparam("wanted", expanding=True)),
+        {
+            "ws": workspace_id,
+            "wanted": [int(i) for i in wanted],
+            "until": until,
+            "window": int(ATTRIBUTION_WINDOW_DAYS * _SECONDS_PER_DAY),
+            "no": False,
+        },
+    ).all()
+    i_net = np.array([r[1] for r in rows], dtype=np.int64)
+    i_time = np.array([r[2] for r in rows], dtype=np.float64)
+    i_kind = np.array([r[3] for r in rows], dtype=object)
+    asked = np.array([r[4] == "inbound" for r in rows], dtype=bool)
+    is_response = np.isin(i_kind, RESPONSE_KINDS)
+    value = np.select(
+        [is_response, np.isin(i_kind, MEETING_KINDS) & asked],
+        [OUTCOME_WEIGHTS[Outcome.RESPONSE], OUTCOME_WEIGHTS[Outcome.MEETING]],
+        np.where(np.isin(i_kind, REFERRAL_KINDS), OUTCOME_WEIGHTS[Outcome.REFERRAL], 0.0),
+    ).astype(np.float64)
+    # Plain responses are absorbed by explicit counts; meetings and referrals never are.
+    owner = _owners(e_net, e_time, e_explicit, i_net, i_time)
+    owner[~is_response] = _owners(
+        e_net, e_time, np.zeros_like(e_explicit), i_net[~is_response], i_time[~is_response]
+    )
+    counted = (owner >= 0) & np.isin(e_id[np.maximum(owner, 0)], wanted)
+    return np.bincount(owner[counted], weights=value[counted], minlength=e_id.size).astype(
+        np.float64
+    )
+
+
+def _cached_values(session: Session, workspace_id: int) -> dict[int, float]:
+    row = session.get(Setting, (workspace_id, EVIDENCE_KEY))
+    if row is None:
+        return {}
+    cache = json.loads(row.value)
+    return {int(k): float(v) for k, v in cache.get("values", {}).items()}
 
 
 def rank_networks(

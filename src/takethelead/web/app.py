@@ -36,6 +36,7 @@ def create_app(settings: Settings, *, secure_cookies: bool = False) -> FastAPI:
         version="1",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         redoc_url=None,
     )
     app.state.settings = settings

@@ -1,0 +1,106 @@
+"""Three named users on a real database: ana owns workspace A, bruno owns B, carla is a
+read-only member of A. Clients sign in through the real sign-in form or send a real token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from takethelead.config import Settings
+from takethelead.services import accounts, interactions, networks, people, planning
+from takethelead.services.store import Store
+from takethelead.web.app import create_app
+
+PASSWORD = "correct horse battery staple"
+# Words that appear only in workspace A: no answer to anyone else may contain them.
+A_SECRETS = ("Aurelio", "Quetzalcoatl", "Guild of Secret Hours", "aurelio@a.example")
+
+
+@dataclass(frozen=True)
+class World:
+    a: int  # workspace ids
+    b: int
+    a_person: int  # one of A's people
+    a_action: int  # the number of an open action of A's plan
+    b_person: int
+    tokens: dict[str, str]  # by user name
+
+
+@pytest.fixture
+def app(settings: Settings, store: Store) -> Iterator[FastAPI]:
+    web = create_app(settings)
+    yield web
+    web.state.store.close()
+    if not settings.is_sqlite:  # the shared fixture empties workspaces; users are ours
+        with store.engine.begin() as connection:
+            connection.execute(text("TRUNCATE app_user, login_attempt CASCADE"))
+
+
+@pytest.fixture
+def world(store: Store) -> World:
+    with store.transaction() as session:
+        ana = accounts.add_user(session, "ana@example.org", PASSWORD, "A", "owner")
+        accounts.add_user(session, "bruno@example.org", PASSWORD, "B", "owner")
+        accounts.add_user(session, "carla@example.org", PASSWORD, "A", "member")
+        a = accounts.principal_for_token(
+            session, accounts.issue_token(session, ana.email, "probe", "A")
+        ).workspace_id
+        b = session.execute(text("SELECT id FROM workspace WHERE name = 'B'")).scalar_one()
+        networks.add_network(session, a, "Guild of Secret Hours", "forum")
+        a_person = people.add_person(
+            session,
+            a,
+            "Aurelio Quetzalcoatl",
+            people.PersonInput(company="Quetzalcoatl Ltd", cadence_days=14, closeness=4),
+            ["aurelio@a.example"],
+            ["client"],
+        )
+        long_ago = datetime.now(UTC) - timedelta(days=60)
+        for days in (0, 10, 20):
+            interactions.log_touch(
+                session, a, f"coffee {days}", kind="meeting", when=long_ago - timedelta(days=days),
+                person=f"#{a_person}", network="Guild of Secret Hours",
+            )  # fmt: skip
+        plan = planning.make_plan(session, a)
+        open_actions = [i.number for i in plan.items if i.status == "open"]
+        assert open_actions, "workspace A needs an open plan action for the tests"
+        b_person = people.add_person(session, b, "Bianca Borges")
+        tokens = {
+            name: accounts.issue_token(session, f"{name}@example.org", "tests")
+            for name in ("ana", "bruno", "carla")
+        }
+    return World(a, b, a_person, open_actions[0], b_person, tokens)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert found is not None, "every page carries its CSRF token"
+    return found.group(1)
+
+
+def csrf_for(client: TestClient) -> str:
+    """The CSRF token of a signed-in client's session, as its pages carry it."""
+    return csrf_of(client.get("/import").text)
+
+
+def sign_in(app: FastAPI, email: str, password: str = PASSWORD) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    csrf = csrf_of(client.get("/login").text)
+    answer = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf})
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+@pytest.fixture
+def as_user(app: FastAPI, world: World) -> Iterator[dict[str, TestClient]]:
+    clients = {name: sign_in(app, f"{name}@example.org") for name in ("ana", "bruno", "carla")}
+    yield clients
+    for client in clients.values():
+        client.close()

@@ -7,9 +7,14 @@ from typing import Annotated
 import typer
 
 from takethelead.cli import imports as import_command
+from takethelead.cli import leads as lead_commands
+from takethelead.cli import ledger as ledger_command
 from takethelead.cli import networks, people, serve, touches, users, workspace
 from takethelead.cli import plan as plan_command
 from takethelead.cli import posts as post_commands
+from takethelead.cli import referrals as referral_commands
+from takethelead.cli import relationships as relationship_commands
+from takethelead.cli import report as report_command
 from takethelead.cli import worker as worker_command
 from takethelead.cli.state import STATE
 
@@ -62,6 +67,21 @@ app.command("connect")(post_commands.connect)
 app.command("publish")(post_commands.publish)
 app.command("sync")(post_commands.sync)
 app.command("serve")(serve.serve)
+app.command("strength")(relationship_commands.strength)
+app.command("rate")(relationship_commands.rate)
+app.command("due")(relationship_commands.due)
+app.command("cadence")(relationship_commands.cadence)
+app.command("fading")(relationship_commands.fading)
+app.command("knows")(relationship_commands.knows)
+app.command("ledger")(ledger_command.ledger)
+app.command("report")(report_command.report)
+
+app.add_typer(lead_commands.app, name="leads")
+app.add_typer(referral_commands.app, name="referrals")
+app.command("referrers")(lead_commands.referrers)
+app.command("path")(lead_commands.path)
+app.command("profile")(lead_commands.profile)
+app.command("introduce")(referral_commands.introduce)
 
 
 def main() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from takethelead.cli.relationships import render_relationship
 from takethelead.cli.state import STATE, ago, console, escape, fail, friendly, print_json
 from takethelead.services import people as service
+from takethelead.services.relationships import relationship_of
 from takethelead.services.views import PersonDetail, PersonSummary
 
 app = typer.Typer(help="Everyone you know: add, list, show, edit, remove, tag and search people.")
@@ -170,12 +173,14 @@ def show(
     with STATE.transaction() as (session, ws):
         person_id = service.resolve_person(session, ws, person)
         detail = service.show_person(session, ws, person_id, timeline=timeline)
-        for hook in STATE.extra.get("show_hooks", []):
-            detail = hook(session, ws, detail)
+        relationship = None if detail.is_me else relationship_of(session, ws, person_id)
     if as_json:
-        print_json(detail)
+        extra = {**detail.extra, "relationship": relationship}
+        print_json(replace(detail, extra=extra) if relationship else detail)
     else:
         render_detail(detail)
+        if relationship is not None:
+            render_relationship(relationship)
 
 
 @app.command("edit")

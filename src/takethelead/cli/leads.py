@@ -198,7 +198,7 @@ def render_path(path: IntroPath, number: int | None = None) -> None:
 
 def render_paths(report: PathReport) -> None:
     target = f"anyone at {report.company} ({report.targets} people)" if report.company else None
-    console.print(f"[bold]Paths to {escape(target or report.query)}[/]", highlight=False)
+    console.print(f"[bold]Paths to {escape(target or report.target)}[/]", highlight=False)
     if not report.paths:
         console.print("  No path of up to 3 hops through people you trust.")
     for number, path in enumerate(report.paths, start=1):

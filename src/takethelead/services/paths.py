@@ -84,6 +84,7 @@ class PathReport:
     """The best paths to a person (or to anyone at a company) and the widest one."""
 
     query: str
+    target: str  # the person's name, or the company as the workspace spells it
     company: str | None
     targets: int
     paths: tuple[IntroPath, ...]
@@ -162,8 +163,10 @@ def find_paths(
     found.sort(key=lambda p: (-p.trust, p.hops, p.nodes))
     chosen = found[:k]
     evidence = _evidence(session, workspace_id, network, [*chosen, *([widest] if widest else [])])
+    name = company_name or network.name(network.node(targets[0]))
     return PathReport(
         query=query,
+        target=name,
         company=company_name,
         targets=len(targets),
         paths=tuple(_describe(network, p, evidence) for p in chosen),
@@ -269,7 +272,7 @@ def _describe(network: TrustNetwork, path: TrustPath, evidence: Evidence) -> Int
     steps = []
     for u, v, trust in zip(path.nodes, path.nodes[1:], path.edge_trust, strict=False):
         if u == ME:
-            why = f"{strength_label(trust)} ({trust:.2f})"
+            why = f"{strength_label(trust)}, {trust:.2f}"
         else:
             pair = tuple(sorted((network.person(u), network.person(v))))
             sources = evidence.get((pair[0], pair[1]), [])

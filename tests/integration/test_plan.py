@@ -357,3 +357,19 @@ def test_a_plan_from_the_strength_cache_matches_one_from_every_interaction(
     assert None not in strengths
     strip = lambda v: [(i.kind, i.minutes, i.person_id, i.network_id) for i in v.items]  # noqa: E731
     assert strip(fresh) == strip(cached)
+
+
+def test_two_people_who_can_help_each_other_are_introduced(store: Store, world: World) -> None:
+    with store.transaction() as session:
+        elena = session.get(Person, world.people["Elena"])
+        dmitri = session.get(Person, world.people["Dmitri"])
+        assert elena is not None and dmitri is not None
+        elena.lead_profile = "startups that need contracts and employment law"
+        dmitri.offer = "contracts and employment law for startups"
+        session.flush()
+        view = planning.make_plan(session, world.ws)
+    intro = next(i for i in view.items if i.kind == "introduce")
+    assert (intro.person, intro.other_person) == ("Elena", "Dmitri")
+    assert intro.title == "Introduce Elena and Dmitri"
+    assert intro.reason.startswith("Elena is looking for startups that need contracts")
+    assert "(matched: startups, contracts, employment, law)" in intro.reason

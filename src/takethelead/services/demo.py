@@ -152,6 +152,21 @@ ROLES = (
     ("Operations manager", "runs operations at a growing services firm"),
     ("Executive coach", "leadership coaching for new managers"),
 )
+# What a good lead looks like for each role (same order as ROLES): who they want to meet.
+LEADS = (
+    "small firms that need bookkeeping, HR policies and a new website",
+    "freelancers who need tax returns and year-end accounts",
+    "new managers who need leadership coaching",
+    "coaches and therapists who need websites and branding",
+    "self-employed people planning retirement and investment",
+    "mid-level managers planning a career transition",
+    "small businesses wanting content marketing on LinkedIn",
+    "startups that need contracts and employment law",
+    "freelancers who need tax returns and bookkeeping",
+    "coaches who need headshots and brand photography",
+    "a growing team that needs help with hiring and onboarding",
+    "HR leads looking for coaching for their new managers",
+)
 NETWORKS = (
     ("LinkedIn", "linkedin", 0.9),
     ("coaching.social (Mastodon)", "mastodon", 1.6),
@@ -260,7 +275,8 @@ def build_demo(
     for i in range(people):
         first = FIRST[int(rng.integers(len(FIRST)))]
         last = LAST[int(rng.integers(len(LAST)))]
-        title, offer = ROLES[int(rng.integers(len(ROLES)))]
+        role = int(rng.integers(len(ROLES)))
+        title, offer = ROLES[role]
         company = COMPANIES[int(rng.integers(len(COMPANIES)))]
         full = f"{first} {last}"
         names.append(full)
@@ -273,7 +289,7 @@ def build_demo(
                 "company": company,
                 "title": title,
                 "offer": offer,
-                "lead_profile": "",
+                "lead_profile": LEADS[role] if i % 5 == 0 else "",
                 "notes": "",
                 "is_me": False,
                 "connected_on": (now - timedelta(days=int(first_seen_days[i]))).date(),

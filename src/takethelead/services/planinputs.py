@@ -32,6 +32,7 @@ from takethelead.domain.reciprocity import LEDGER_KINDS, Ledger, balances
 from takethelead.domain.strength import DIRECTIONS
 from takethelead.domain.usefulness import RatePosterior
 from takethelead.services.analytics import load_activity, score_activity
+from takethelead.services.intropairs import Pairs, introduction_pairs
 from takethelead.services.scoring import CONTACT_KINDS, DIRECTION_CODE, KIND_CODE, rescore_all
 from takethelead.services.timeentries import network_posteriors
 from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting
@@ -93,6 +94,7 @@ class PlanInputs:
     reach: FloatArray  # people reached only through this tie
     shared: BoolArray  # has seen the lead profile (a done share-profile action)
     posteriors: dict[int, RatePosterior]
+    pairs: Pairs  # who could help whom, for introductions
     api_networks: int
     posts_per_week: int
 
@@ -160,6 +162,7 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
         reach=reach,
         shared=np.isin(ids, np.array([p for p in shared_ids if p is not None], np.int64)),
         posteriors=network_posteriors(session, workspace_id, now),
+        pairs=introduction_pairs(session, workspace_id, ids, strength, distrusted),
         api_networks=sum(1 for k in kinds if k in API_KINDS),
         posts_per_week=int(posts) if isinstance(posts, int) else DEFAULT_POSTS_PER_WEEK,
     )

@@ -23,6 +23,7 @@ from takethelead.domain.actions import (
     automation_candidate,
     check_in_candidates,
     give_back_candidates,
+    introduce_candidates,
     reply_candidates,
     share_profile_candidates,
     thank_candidates,
@@ -207,6 +208,13 @@ def _candidates(inputs: PlanInputs) -> list[Action]:
     out += share_profile_candidates(
         ids[trusted], inputs.reach[trusted], strength[trusted], inputs.shared[trusted]
     )
+    pairs = inputs.pairs
+    if pairs.a.size:
+        index = np.searchsorted(ids, pairs.a), np.searchsorted(ids, pairs.b)
+        out += introduce_candidates(
+            pairs.a, pairs.b, pairs.score, strength[index[0]], strength[index[1]],
+            reasons=pairs.reasons,
+        )  # fmt: skip
     automation = automation_candidate(inputs.posts_per_week, inputs.api_networks)
     return out if automation is None else [*out, automation]
 

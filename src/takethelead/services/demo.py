@@ -16,6 +16,7 @@ from takethelead.services.people import search_words
 from takethelead.storage.tables import (
     Identity,
     Interaction,
+    Lead,
     LedgerEntry,
     Network,
     Person,
@@ -347,6 +348,7 @@ def build_demo(
     )
     entries = _time_entries(session, ws, network_ids, rng, now)
     _give_and_take(session, ws, ids, now)
+    _leads(session, ws, ids, now)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return DemoSummary(name, people, count, len(network_ids), entries, seconds)
 
@@ -534,3 +536,30 @@ def _give_and_take(session: Session, ws: int, ids: list[int], now: datetime) -> 
             for a, b in sorted(ties)
         ],
     )
+
+
+DEMO_LEADS = (
+    (2, 6, "Her bakery needs a bookkeeper who knows payroll"),
+    (14, 2, "A friend's startup needs help hiring its first five people"),
+    (31, 1, "A therapist opening a practice wants a simple website"),
+)
+
+
+def _leads(session: Session, ws: int, ids: list[int], now: datetime) -> None:
+    """Open leads heard from contacts, and two people whose lead profile says what they need."""
+    n = len(ids)
+    for i, days, text in DEMO_LEADS:
+        session.add(
+            Lead(
+                workspace_id=ws,
+                text=text,
+                from_person_id=ids[i % n],
+                status="open",
+                created_at=now - timedelta(days=days),
+            )
+        )
+    for i, profile in (
+        (3, "Coaches and therapists who need a website that brings clients"),
+        (9, "Small firms that need payroll and bookkeeping done every month"),
+    ):
+        session.execute(update(Person).where(Person.id == ids[i % n]).values(lead_profile=profile))

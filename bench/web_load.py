@@ -91,7 +91,7 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
 
 
 def sign_in(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
+    client = httpx.Client(base_url=base, timeout=120)
     page = client.get("/login")
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert csrf is not None
@@ -192,7 +192,7 @@ def main() -> None:
         )
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=120)
 
 
 if __name__ == "__main__":

@@ -80,11 +80,12 @@ class ServerProcess:
 class WorkerProcess:
     """`python -m tests.delivery.worker`: loops delivery passes until killed."""
 
-    def __init__(self, data_dir: Path, database_url: str, name: str) -> None:
+    def __init__(self, data_dir: Path, database_url: str, name: str, threads: int = 1) -> None:
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "tests.delivery.worker",
                 "--data-dir", str(data_dir), "--database-url", database_url, "--name", name,
+                "--threads", str(threads),
             ],
             cwd=ROOT,
             env=_env(),

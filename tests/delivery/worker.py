@@ -7,6 +7,7 @@ Timings are short so that a killed worker's claims are recovered within seconds.
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from datetime import timedelta
 
@@ -33,14 +34,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--database-url")
-    parser.add_argument("--name", default=None)
+    parser.add_argument("--name", default="worker")
+    parser.add_argument("--threads", type=int, default=1, help="engines in this process")
     options = parser.parse_args()
     env = {"LEAD_DATA_DIR": options.data_dir, "LEAD_ENV": "development"}
     if options.database_url:
         env["DATABASE_URL"] = options.database_url
     store = Store.open(Settings.from_env(env))
-    engine = DeliveryEngine(store, FAST, worker=options.name)
+    engines = [
+        DeliveryEngine(store, FAST, worker=f"{options.name}/{i}") for i in range(options.threads)
+    ]
+    threads = [threading.Thread(target=_loop, args=(e,), daemon=True) for e in engines]
+    for thread in threads:
+        thread.start()
     print("ready", flush=True)
+    for thread in threads:
+        thread.join()
+
+
+def _loop(engine: DeliveryEngine) -> None:
     while True:
         report = engine.run_pass()
         if report.total() + report.found + report.requeued + report.recovered == 0:

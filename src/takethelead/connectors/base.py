@@ -91,8 +91,14 @@ class InboxPage:
 class Connector(Protocol):
     """A live network account that can publish exactly once and read its responses."""
 
-    def publish(self, text: str, idempotency_key: str) -> PublishResult:
-        """Post text once; the same key sent again must not create a second post."""
+    def publish(
+        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+    ) -> PublishResult:
+        """Post text once; the same key sent again must not create a second post.
+
+        `first_attempt` says the key has never been sent before, so a connector that looks
+        for an existing post with the key (networks without an Idempotency-Key) may skip it.
+        """
         ...
 
     def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:

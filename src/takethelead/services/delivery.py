@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
 from takethelead.connectors.base import (
@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 # Networks that keep our key inside the post: reconcile by key, not by text.
 _KEYED = {NetworkKind.BLUESKY.value, NetworkKind.DISCOURSE.value}
+
+
+def _deliveries() -> Update:
+    # Plain conditional UPDATEs: nothing in the session to synchronise, so skip that work.
+    return update(Delivery).execution_options(synchronize_session=False)
 
 
 def _now() -> datetime:
@@ -104,6 +109,7 @@ class _Claimed:
     text: str
     key: str
     attempts: int
+    first: bool  # never claimed before: its key has never left this machine
 
 
 Factory = Callable[[ConnectorAccount, str, float], Connector]
@@ -129,6 +135,7 @@ class DeliveryEngine:
         self._factory = factory
         self._secrets = Secrets.from_settings(store.settings)
         self._connectors: dict[int, tuple[str, Connector]] = {}
+        self._checked: set[int] = set()  # accounts whose secret was compared in this pass
 
     # Connectors.
     def _connector(self, session: Session, account_id: int) -> Connector:
@@ -144,13 +151,18 @@ class DeliveryEngine:
         return connector
 
     def _connector_for(self, account_id: int) -> Connector:
+        cached = self._connectors.get(account_id)
+        if cached is not None and account_id in self._checked:
+            return cached[1]
         with self.store.transaction() as session:
+            self._checked.add(account_id)
             return self._connector(session, account_id)
 
     # The pass.
     def run_pass(self) -> PassReport:
         """Recover stale claims, reconcile unconfirmed posts, publish what is due."""
         report = PassReport()
+        self._checked.clear()
         with self.store.transaction() as session:
             report.recovered = self._recover(session)
             extend_recurring(session, _now())
@@ -161,7 +173,7 @@ class DeliveryEngine:
     def _recover(self, session: Session) -> int:
         now = _now()
         result = session.execute(
-            update(Delivery)
+            _deliveries()
             .where(
                 Delivery.state == DeliveryState.SENDING,
                 Delivery.claimed_at < now - self.policy.lease,
@@ -226,13 +238,13 @@ class DeliveryEngine:
                 settle = self.policy.settle.get(network, timedelta(seconds=30))
                 if _now() < last + settle:
                     session.execute(
-                        update(Delivery)
+                        _deliveries()
                         .where(Delivery.id == delivery_id, Delivery.version == version)
                         .values(next_attempt_at=last + settle)
                     )
                     continue
                 changed = session.execute(
-                    update(Delivery)
+                    _deliveries()
                     .where(
                         Delivery.id == delivery_id,
                         Delivery.state == DeliveryState.UNCONFIRMED,
@@ -253,7 +265,7 @@ class DeliveryEngine:
     def _later(self, delivery_id: int, version: int, reason: str) -> None:
         with self.store.transaction() as session:
             session.execute(
-                update(Delivery)
+                _deliveries()
                 .where(Delivery.id == delivery_id, Delivery.version == version)
                 .values(next_attempt_at=_now() + self.policy.backoff_base, last_error=reason)
             )
@@ -270,7 +282,7 @@ class DeliveryEngine:
         if version is not None:
             condition.append(Delivery.version == version)
         changed = session.execute(
-            update(Delivery)
+            _deliveries()
             .where(*condition)
             .values(
                 state=DeliveryState.SENT,
@@ -289,7 +301,7 @@ class DeliveryEngine:
         now = _now()
         with self.store.transaction() as session:
             changed = session.execute(
-                update(Delivery)
+                _deliveries()
                 .where(
                     Delivery.id == delivery.id,
                     Delivery.state == DeliveryState.QUEUED,
@@ -315,6 +327,7 @@ class DeliveryEngine:
             text=delivery.text,
             key=delivery.idempotency_key,
             attempts=delivery.attempts + 1,
+            first=delivery.first_sent_at is None,
         )
 
     def _publish(self, report: PassReport) -> None:
@@ -344,7 +357,8 @@ class DeliveryEngine:
         """Publish one claimed delivery and record the outcome; True to hold its account."""
         try:
             connector = self._connector_for(claimed.account_id)
-            result = connector.publish(claimed.text, claimed.key)
+            # A key sent for the first time cannot be on the network yet.
+            result = connector.publish(claimed.text, claimed.key, first_attempt=claimed.first)
         except RateLimited as error:
             until = error.reset_at or _now() + backoff(
                 1, self.policy.backoff_base, self.policy.backoff_cap
@@ -423,7 +437,7 @@ class DeliveryEngine:
             values["attempts"] = Delivery.attempts - 1
         with self.store.transaction() as session:
             session.execute(
-                update(Delivery)
+                _deliveries()
                 .where(
                     Delivery.id == claimed.id,
                     Delivery.state == DeliveryState.SENDING,

@@ -102,15 +102,18 @@ class BlueskyConnector:
         self._login()
         return str(self._client.export_session_string())
 
-    def publish(self, text: str, idempotency_key: str) -> PublishResult:
+    def publish(
+        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+    ) -> PublishResult:
         """Create a post carrying its key; a post with the same key already there is returned."""
         did = self._login()
-        try:
-            existing = self._find(lambda record: _key_of(record) == idempotency_key)
-        except UnknownOutcome as error:  # a failed read sent nothing
-            raise NeverSent(error.reason) from error
-        if existing is not None:
-            return existing
+        if not first_attempt:
+            try:
+                existing = self._find(lambda record: _key_of(record) == idempotency_key)
+            except UnknownOutcome as error:  # a failed read sent nothing
+                raise NeverSent(error.reason) from error
+            if existing is not None:
+                return existing
         facets = self._call(lambda: self._client.detect_facets(text)) or None
         record = models.AppBskyFeedPost.Record(
             created_at=self._client.get_current_time_iso(),

@@ -101,7 +101,9 @@ class MastodonConnector:
             self._max_characters = int(limit) if limit else DEFAULT_MAX_CHARACTERS
         return self._max_characters
 
-    def publish(self, text: str, idempotency_key: str) -> PublishResult:
+    def publish(
+        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+    ) -> PublishResult:
         """Post a public status; the server keeps the key about an hour and answers repeats."""
         status = self._call("status_post", text, idempotency_key=idempotency_key)
         return PublishResult(remote_id=str(status["id"]), url=str(status["url"] or status["uri"]))

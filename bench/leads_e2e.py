@@ -52,7 +52,10 @@ def prepare(store: Store) -> tuple[int, str, str]:
                   f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
     with store.transaction() as session:
         ws = workspace_id(session, WORKSPACE)
-        if session.scalar(select(Person.id).where(Person.strength.is_(None)).limit(1)):
+        unscored = select(Person.id).where(
+            Person.workspace_id == ws, Person.is_me.is_(False), Person.strength.is_(None)
+        )
+        if session.scalar(unscored.limit(1)):
             started = time.perf_counter()
             rescore_all(session, ws)
             print(f"scored every tie in {time.perf_counter() - started:.1f} s")
@@ -63,7 +66,9 @@ def prepare(store: Store) -> tuple[int, str, str]:
             .limit(1)
         )
         company = session.scalar(
-            select(Person.company).where(Person.workspace_id == ws, Person.company != "").limit(1)
+            select(Person.company)
+            .where(Person.workspace_id == ws, Person.is_me.is_(False), Person.company != "")
+            .limit(1)
         )
     assert person is not None and company is not None
     return ws, f"#{person}", company

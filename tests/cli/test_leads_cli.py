@@ -53,28 +53,32 @@ def test_a_lead_is_added_matched_listed_and_passed_on(circle: Env) -> None:
     best = added["matches"]["matches"][0]
     assert best["full_name"] == "Ana Díaz"
     assert "matched: bookkeeper, payroll" in best["why"]
-    code, out = lead(circle, "leads", "match", "1", "--no-semantic")
+    number = str(added["lead"]["id"])
+    code, out = lead(circle, "leads", "match", number, "--no-semantic")
     assert code == 0, out
     assert "1. Ana Díaz" in out and "ranked by BM25" in out
-    code, out = lead(circle, "leads", "pass", "1", "--to", "Ana Díaz")
+    code, out = lead(circle, "leads", "pass", number, "--to", "Ana Díaz")
     assert code == 0, out
     assert "passed to Ana Díaz (status given)" in out
     code, out = lead(circle, "leads", "--json")
-    assert [(x["id"], x["status"]) for x in json.loads(out)] == [(1, "passed")]
+    assert [(x["id"], x["status"]) for x in json.loads(out)] == [(int(number), "passed")]
     code, out = lead(circle, "referrals", "--json")
     [given] = json.loads(out)
-    assert (given["direction"], given["person"], given["lead_id"]) == ("given", "Ana Díaz", 1)
+    assert (given["direction"], given["person"]) == ("given", "Ana Díaz")
+    assert given["lead_id"] == int(number)
 
 
 def test_a_received_referral_is_followed_until_won_and_a_thank_you_is_due(circle: Env) -> None:
     code, out = lead(
-        circle, "referrals", "add", "--from", "Bruno Costa", "a café owner", "--value", "300"
-    )
+        circle, "referrals", "add", "--from", "Bruno Costa", "a café owner", "--value", "300",
+        "--json",
+    )  # fmt: skip
     assert code == 0, out
+    number = str(json.loads(out)["id"])
     for status in ("contacted", "met"):
-        code, out = lead(circle, "referrals", "update", "1", status)
+        code, out = lead(circle, "referrals", "update", number, status)
         assert code == 0, out
-    code, out = lead(circle, "referrals", "update", "1", "won", "--value", "1200")
+    code, out = lead(circle, "referrals", "update", number, "won", "--value", "1200")
     assert code == 0, out
     assert "A thank-you to Bruno Costa is due" in out
     code, out = lead(circle, "referrals", "--status", "won", "--json")
@@ -87,12 +91,12 @@ def test_a_received_referral_is_followed_until_won_and_a_thank_you_is_due(circle
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("referrals", "update", "1", "finished"), "status 'finished'"),
-        (("referrals", "update", "1", "won", "--value", "-3"), "value: expected an amount"),
-        (("referrals", "update", "99", "won"), "referral #99"),
+        (("referrals", "update", "{id}", "finished"), "status 'finished'"),
+        (("referrals", "update", "{id}", "won", "--value", "-3"), "value: expected an amount"),
+        (("referrals", "update", "999999", "won"), "referral #999999"),
         (("referrals", "add", "a tip"), "--to/--from: expected exactly one"),
         (("leads", "add", "   "), "lead: expected a few words"),
-        (("leads", "match", "42", "--no-semantic"), "lead #42"),
+        (("leads", "match", "999999", "--no-semantic"), "lead #999999"),
         (("path", "Zyx Qwv"), "nobody and no company matches"),
         (("introduce", "Ana Díaz"), "introduce: expected A B"),
     ],
@@ -100,9 +104,10 @@ def test_a_received_referral_is_followed_until_won_and_a_thank_you_is_due(circle
 def test_bad_input_is_one_clear_error_and_writes_nothing(
     circle: Env, args: tuple[str, ...], message: str
 ) -> None:
-    code, out = lead(circle, "referrals", "add", "--to", "Ana Díaz")
+    code, out = lead(circle, "referrals", "add", "--to", "Ana Díaz", "--json")
     assert code == 0, out
-    code, out = lead(circle, *args)
+    number = str(json.loads(out)["id"])
+    code, out = lead(circle, *(arg.replace("{id}", number) for arg in args))
     assert code == 1
     assert message in " ".join(out.split())
     assert len([line for line in out.splitlines() if line.startswith("error:")]) == 1
@@ -132,10 +137,12 @@ def test_an_introduction_is_asked_of_both_sides_before_it_is_made(circle: Env) -
     assert code == 0, out
     assert "To Maria Rossi:" in out and "To Ana Díaz:" in out
     assert "Would you like me to connect you?" in out
-    code, out = lead(circle, "introduce", "accept", "1", "A")
+    code, out = lead(circle, "introduce", "list", "--json")
+    number = str(json.loads(out)[0]["id"])
+    code, out = lead(circle, "introduce", "accept", number, "A")
     assert code == 0, out
     assert "Waiting for the other side" in out
-    code, out = lead(circle, "introduce", "accept", "1", "Ana Díaz", "--json")
+    code, out = lead(circle, "introduce", "accept", number, "Ana Díaz", "--json")
     made = json.loads(out)
     assert made["status"] == "made"
     assert "Maria, meet Ana Díaz" in made["drafts"][0]["body"]

@@ -262,14 +262,14 @@ def extend_recurring(session: Session, now: datetime, post_ids: list[int] | None
                 select(Delivery.network, Delivery.due_at).where(
                     Delivery.post_id == post.id, Delivery.occurrence == 0
                 )
-            ).tuples()
+            ).all()
         )
         accounts = dict(
             session.execute(
                 select(Delivery.network, Delivery.account_id).where(
                     Delivery.post_id == post.id, Delivery.occurrence == 0
                 )
-            ).tuples()
+            ).all()
         )
         while post.repeat is None or post.occurrences < post.repeat:
             step = timedelta(days=post.every_days * post.occurrences)
@@ -299,7 +299,7 @@ def schedule_draft(
     variants = dict(
         session.execute(
             select(PostVariant.network, PostVariant.text).where(PostVariant.post_id == post.id)
-        ).tuples()
+        ).all()
     )
     request = PostRequest(text=post.text, targets=json.loads(post.networks), variants=variants)
     targets = _resolve_targets(session, workspace_id, request)
@@ -320,7 +320,7 @@ def _untouched(session: Session, post_id: int) -> list[tuple[str, str]]:
         select(Delivery.network, Delivery.state)
         .where(Delivery.post_id == post_id, Delivery.state.not_in([s.value for s in UNCLAIMED]))
         .order_by(Delivery.occurrence, Delivery.network)
-    ).tuples()
+    )
     return [(n, s) for n, s in rows if s != DeliveryState.CANCELLED]
 
 
@@ -413,7 +413,7 @@ def list_slots(session: Session, workspace_id: int) -> dict[str, list[Slot]]:
         select(PostingSlot.network, PostingSlot.weekday, PostingSlot.minute)
         .where(PostingSlot.workspace_id == workspace_id)
         .order_by(PostingSlot.network, PostingSlot.weekday, PostingSlot.minute)
-    ).tuples()
+    )
     for network, weekday, minute in rows:
         found.setdefault(network, []).append(Slot(weekday, minute))
     return found
@@ -468,7 +468,7 @@ def queue_notices(session: Session, workspace_id: int) -> list[str]:
         select(
             ConnectorAccount.kind, ConnectorAccount.handle, ConnectorAccount.status_reason
         ).where(ConnectorAccount.workspace_id == workspace_id, ConnectorAccount.status == "paused")
-    ).tuples():
+    ):
         notices.append(
             f"{kind} ({handle}) is paused: {reason} Its posts wait; "
             f"reconnect with lead connect {kind}."
@@ -481,7 +481,7 @@ def queue_notices(session: Session, workspace_id: int) -> list[str]:
                 Delivery.state.in_([DeliveryState.UNCONFIRMED, DeliveryState.FAILED]),
             )
             .group_by(Delivery.state)
-        ).tuples()
+        ).all()
     )
     if counts.get(DeliveryState.UNCONFIRMED):
         notices.append(

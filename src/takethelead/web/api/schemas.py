@@ -122,7 +122,7 @@ class NetworkCreate(BaseModel):
 class TouchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person_id: int
+    person_id: int = Field(ge=1, le=2**63 - 1)
     summary: str = Field(min_length=1, max_length=2000)
     kind: str = Field(default="message", max_length=20)
     direction: Literal["inbound", "outbound", "mutual"] | None = None

@@ -99,7 +99,7 @@ def switch_workspace(
     store: StoreDep,
     who: Reader,
     _checked: Checked,
-    workspace_id: Annotated[int, Form()],
+    workspace_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
 ) -> Response:
     with store.transaction() as db:
         found = access.principal(db, who.user_id, workspace_id)

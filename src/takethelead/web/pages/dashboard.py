@@ -11,7 +11,7 @@ from takethelead.services import access, planactions, planning
 from takethelead.services.overview import overview
 from takethelead.services.timeentries import rank_networks
 from takethelead.web.charts import balance_split, usefulness_chart
-from takethelead.web.deps import Reader, StoreDep, Writer
+from takethelead.web.deps import ActionNumber, Reader, StoreDep, Writer
 from takethelead.web.templating import render
 
 router = APIRouter()
@@ -52,7 +52,7 @@ def done(
     request: Request,
     store: StoreDep,
     who: Writer,
-    number: int,
+    number: ActionNumber,
     outcome: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     with access.writing(store, who) as db:
@@ -61,7 +61,7 @@ def done(
 
 
 @router.post("/plan/{number}/skip")
-def skip(request: Request, store: StoreDep, who: Writer, number: int) -> Response:
+def skip(request: Request, store: StoreDep, who: Writer, number: ActionNumber) -> Response:
     with access.writing(store, who) as db:
         closed = planactions.mark_skipped(db, who.workspace_id, number)
     return _closed(request, who, closed)

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from takethelead.services import access, interactions, people
 from takethelead.services.errors import ServiceError
 from takethelead.services.views import PersonDetail
-from takethelead.web.deps import Reader, StoreDep, Writer
+from takethelead.web.deps import Reader, RowId, StoreDep, Writer
 from takethelead.web.templating import render
 
 router = APIRouter()
@@ -86,7 +86,7 @@ def create_person(
 
 
 @router.get("/people/{person_id}")
-def person_page(request: Request, store: StoreDep, who: Reader, person_id: int) -> Response:
+def person_page(request: Request, store: StoreDep, who: Reader, person_id: RowId) -> Response:
     with access.reading(store, who) as db:
         person = people.show_person(db, who.workspace_id, person_id)
     return _person(request, who, person)
@@ -100,7 +100,7 @@ def _person(
 
 
 def _failed(
-    request: Request, store: StoreDep, who: access.Principal, person_id: int, exc: ServiceError
+    request: Request, store: StoreDep, who: access.Principal, person_id: RowId, exc: ServiceError
 ) -> Response:
     with access.reading(store, who) as db:
         person = people.show_person(db, who.workspace_id, person_id)
@@ -112,7 +112,7 @@ def edit_person(
     request: Request,
     store: StoreDep,
     who: Writer,
-    person_id: int,
+    person_id: RowId,
     full_name: Annotated[str, Form(max_length=300)],
     company: Annotated[str, Form(max_length=300)] = "",
     title: Annotated[str, Form(max_length=300)] = "",
@@ -134,7 +134,7 @@ def edit_person(
 def tag_person(
     store: StoreDep,
     who: Writer,
-    person_id: int,
+    person_id: RowId,
     add: Annotated[str, Form(max_length=500)] = "",
     remove: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
@@ -150,7 +150,7 @@ def log_touch(
     request: Request,
     store: StoreDep,
     who: Writer,
-    person_id: int,
+    person_id: RowId,
     summary: Annotated[str, Form(max_length=2000)],
     kind: Annotated[str, Form(max_length=20)] = "message",
     minutes: Annotated[int | None, Form(ge=0, le=24 * 60)] = None,
@@ -165,7 +165,7 @@ def log_touch(
 
 
 @router.post("/people/{person_id}/delete")
-def delete_person(store: StoreDep, who: Writer, person_id: int) -> Response:
+def delete_person(store: StoreDep, who: Writer, person_id: RowId) -> Response:
     with access.writing(store, who) as db:
         people.remove_person(db, who.workspace_id, person_id)
     return RedirectResponse("/people", status_code=303)

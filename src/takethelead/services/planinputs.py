@@ -13,11 +13,11 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import CursorResult, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.egonet import bridging_ties
@@ -168,16 +168,31 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
     )
 
 
+def plain_rows(
+    session: Session, statement: TextClause, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Rows as the driver returns them: no Row objects for a few hundred thousand rows.
+
+    Only for columns that need no type conversion (integers, floats, text).
+    """
+    result = cast(CursorResult[Any], session.execute(statement, params))
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def _people(
     session: Session, workspace_id: int
 ) -> tuple[IntArray, FloatArray, FloatArray, BoolArray]:
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         text(
             "SELECT id, strength, cadence_days, distrusted FROM person "
             "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
         ),
         {"ws": workspace_id, "no": False},
-    ).all()
+    )
     return (
         np.array([r[0] for r in rows], dtype=np.int64),
         np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
@@ -241,7 +256,7 @@ def _recent(
         if wide
         else "workspace_id = :ws AND occurred_at >= :since AND occurred_at <= :until"
     )
-    rows = session.execute(text(f"SELECT {columns} FROM interaction WHERE {where}"), params).all()
+    rows = plain_rows(session, text(f"SELECT {columns} FROM interaction WHERE {where}"), params)
     flat = itertools.chain.from_iterable(rows)
     table = np.fromiter(flat, dtype=np.int64, count=6 * len(rows)).reshape(-1, 6)
     pid = table[:, 0]
@@ -280,9 +295,11 @@ def _ledger(session: Session, workspace_id: int, ids: IntArray) -> tuple[FloatAr
 
 
 def _reach(session: Session, workspace_id: int, ids: IntArray, strength: FloatArray) -> FloatArray:
-    rows = session.execute(
-        text("SELECT person_a, person_b FROM tie WHERE workspace_id = :ws"), {"ws": workspace_id}
-    ).all()
+    rows = plain_rows(
+        session,
+        text("SELECT person_a, person_b FROM tie WHERE workspace_id = :ws"),
+        {"ws": workspace_id},
+    )
     reach = np.zeros(ids.size)
     if not rows or not ids.size:
         return reach

@@ -62,8 +62,9 @@ def test_a_post_queued_before_an_upgrade_is_sent_by_the_upgraded_worker(
     if queue_file.exists():
         os.remove(queue_file)
     huey = build_huey(settings, immediate=True)
-    publish = register_publishing(huey, settings)
-    publish.call_local()
+    publishing = register_publishing(huey, settings)
+    publishing.publish.call_local()
+    publishing.close()
     store = Store.open(settings)
     assert [d.state for d in _rows(store)] == [DeliveryState.SENT, DeliveryState.SENT]
     store.close()

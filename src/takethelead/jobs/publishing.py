@@ -7,6 +7,7 @@ runs it. The engine lives as long as the worker, so connectors and sessions are 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from huey import Huey, crontab
@@ -29,13 +30,24 @@ def publish_due(settings: Settings, engine: DeliveryEngine | None = None) -> Pas
         store.close()
 
 
-def register_publishing(huey: Huey, settings: Settings) -> Callable[..., Any]:
-    """Put the every-minute publishing task on `huey`; returns the task."""
-    store = Store.open(settings)
-    engine = DeliveryEngine(store)
+@dataclass(frozen=True)
+class Publishing:
+    """The registered task (call `publish.call_local()` to run it here) and its engine."""
+
+    publish: Callable[..., Any]
+    engine: DeliveryEngine
+
+    def close(self) -> None:
+        self.engine.close()
+        self.engine.store.close()
+
+
+def register_publishing(huey: Huey, settings: Settings) -> Publishing:
+    """Put the every-minute publishing task on `huey`."""
+    engine = DeliveryEngine(Store.open(settings))
 
     @huey.periodic_task(crontab(minute="*"), name="publish-due")  # type: ignore[untyped-decorator]
     def publish() -> int:
         return publish_due(settings, engine).total()
 
-    return publish  # type: ignore[no-any-return]
+    return Publishing(publish=publish, engine=engine)

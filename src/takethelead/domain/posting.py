@@ -164,8 +164,12 @@ def next_free_slot(
     slots: Iterable[Slot], taken: Iterable[datetime], after: datetime
 ) -> datetime | None:
     """The first slot moment after `after` that no other post holds; None without slots."""
+    chosen = set(slots)
+    if not chosen:
+        return None
     busy = {int(t.timestamp()) for t in taken}
-    for moment in slot_times(slots, after):
+    weeks = 8 + len(busy) // len(chosen)  # enough weeks to get past every taken slot
+    for moment in slot_times(chosen, after, weeks):
         if int(moment.timestamp()) not in busy:
             return moment
     return None

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import func, select
@@ -165,7 +166,7 @@ def test_sync_reports_new_responses(
         cli_env, "connect", "mastodon", "--server", mastodon.url, "--token", TOKEN,
         "--allow-private",
     )  # fmt: skip
-    mastodon.app.notify("follow", "ana@remote.example")
+    cast(MastodonApp, mastodon.app).notify("follow", "ana@remote.example")
     code, out = lead(cli_env, "sync")
     assert code == 0, out
     assert ": 1 new" in out

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -17,11 +18,14 @@ from takethelead.services.connections import Secrets, connect_account, prepare  
 from takethelead.services.store import Store, workspace_id  # noqa: E402
 from tests.servers import bluesky, discourse, mastodon  # noqa: E402
 from tests.servers.base import RunningServer  # noqa: E402
+from tests.servers.bluesky import BlueskyApp  # noqa: E402
+from tests.servers.discourse import DiscourseApp  # noqa: E402
 from tests.servers.fixtures import (  # noqa: E402
     bluesky_server,
     discourse_server,
     mastodon_server,
 )
+from tests.servers.mastodon import MastodonApp  # noqa: E402
 
 __all__ = ["bluesky_server", "connected", "discourse_server", "mastodon_server"]
 
@@ -35,6 +39,18 @@ class Connected:
     mastodon: RunningServer
     bluesky: RunningServer
     discourse: RunningServer
+
+    @property
+    def mastodon_app(self) -> MastodonApp:
+        return cast(MastodonApp, self.mastodon.app)
+
+    @property
+    def bluesky_app(self) -> BlueskyApp:
+        return cast(BlueskyApp, self.bluesky.app)
+
+    @property
+    def discourse_app(self) -> DiscourseApp:
+        return cast(DiscourseApp, self.discourse.app)
 
 
 def connect_all(store: Store, ws_name: str, urls: dict[str, str]) -> int:

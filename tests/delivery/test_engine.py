@@ -52,23 +52,23 @@ def test_a_post_goes_to_every_network_once_with_its_remote_id(connected: Connect
     _pass(connected)
     sent = _deliveries(connected)
     assert {d.state for d in sent.values()} == {DeliveryState.SENT}
-    assert [p["id"] for p in connected.mastodon.app.state()["posts"]] == [
+    assert [p["id"] for p in connected.mastodon_app.state()["posts"]] == [
         sent["mastodon"].remote_id
     ]
-    assert [p["uri"] for p in connected.bluesky.app.state()["posts"]] == [sent["bluesky"].remote_id]
-    assert len(connected.discourse.app.state()["posts"]) == 1
+    assert [p["uri"] for p in connected.bluesky_app.state()["posts"]] == [sent["bluesky"].remote_id]
+    assert len(connected.discourse_app.state()["posts"]) == 1
 
 
 def test_a_reset_after_accepting_is_found_on_the_network_not_sent_again(
     connected: Connected,
 ) -> None:
-    connected.mastodon.app.fail("reset", path="/api/v1/statuses")
+    connected.mastodon_app.fail("reset", path="/api/v1/statuses")
     _post(connected, "mastodon")
     _pass(connected)
     assert _deliveries(connected)["mastodon"].state == DeliveryState.UNCONFIRMED
     _pass(connected)
     delivery = _deliveries(connected)["mastodon"]
-    posts = connected.mastodon.app.state()["posts"]
+    posts = connected.mastodon_app.state()["posts"]
     assert delivery.state == DeliveryState.SENT
     assert [p["id"] for p in posts] == [delivery.remote_id]
 
@@ -76,7 +76,7 @@ def test_a_reset_after_accepting_is_found_on_the_network_not_sent_again(
 def test_a_server_error_is_retried_later_and_never_pauses_the_account(
     connected: Connected,
 ) -> None:
-    connected.bluesky.app.fail("server_error", path="/xrpc/com.atproto.repo.createRecord")
+    connected.bluesky_app.fail("server_error", path="/xrpc/com.atproto.repo.createRecord")
     _post(connected, "bluesky")
     _pass(connected)
     waiting = _deliveries(connected)["bluesky"]
@@ -87,13 +87,13 @@ def test_a_server_error_is_retried_later_and_never_pauses_the_account(
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=2)):
         _pass(connected)
     assert _deliveries(connected)["bluesky"].state == DeliveryState.SENT
-    assert len(connected.bluesky.app.state()["posts"]) == 1
+    assert len(connected.bluesky_app.state()["posts"]) == 1
 
 
 def test_a_rate_limit_waits_for_the_networks_reset_and_never_pauses(
     connected: Connected,
 ) -> None:
-    connected.discourse.app.fail("rate_limit", path="/posts", seconds=120)
+    connected.discourse_app.fail("rate_limit", path="/posts", seconds=120)
     _post(connected, "discourse")
     _pass(connected)
     waiting = _deliveries(connected)["discourse"]
@@ -113,7 +113,7 @@ def test_a_rate_limit_waits_for_the_networks_reset_and_never_pauses(
 def test_a_refused_token_pauses_that_account_keeps_its_posts_and_tells_the_user(
     connected: Connected,
 ) -> None:
-    connected.mastodon.app.token = "revoked"
+    connected.mastodon_app.token = "revoked"
     _post(connected, "mastodon", "bluesky")
     _post(connected, "mastodon", text="A second post that must wait for the new token too.")
     _pass(connected)
@@ -157,7 +157,7 @@ def test_a_worker_killed_after_the_network_accepted_is_reconciled_not_resent(
     delivery = _deliveries(connected)["bluesky"]
     assert delivery.state == DeliveryState.SENT
     assert delivery.remote_id == accepted.remote_id
-    assert len(connected.bluesky.app.state()["posts"]) == 1
+    assert len(connected.bluesky_app.state()["posts"]) == 1
 
 
 def test_a_worker_killed_before_sending_is_sent_once_after_the_check(
@@ -175,7 +175,7 @@ def test_a_worker_killed_before_sending_is_sent_once_after_the_check(
     assert delivery.state == DeliveryState.SENT
     assert delivery.idempotency_key == due.idempotency_key
     assert delivery.attempts == 2
-    assert len(connected.discourse.app.state()["posts"]) == 1
+    assert len(connected.discourse_app.state()["posts"]) == 1
 
 
 def test_two_workers_never_claim_the_same_delivery(connected: Connected) -> None:

@@ -53,13 +53,13 @@ def test_responses_on_every_network_become_inbound_interactions_tied_to_our_post
 ) -> None:
     ours = _published(connected)
     mastodon_id = str(ours["mastodon"].remote_id)
-    connected.mastodon.app.notify("mention", "ana@remote.example", mastodon_id, "Great post")
-    connected.mastodon.app.notify("favourite", "ben@remote.example", mastodon_id)
-    connected.mastodon.app.notify("follow", "cleo@remote.example")
-    connected.bluesky.app.notify("reply", "dora.example.com", ours["bluesky"].remote_id, "Yes!")
-    connected.bluesky.app.notify("repost", "ema.example.com", ours["bluesky"].remote_id)
-    topic = connected.discourse.app.own_posts()[0]["topic_id"]
-    connected.discourse.app.add_post("fred", "Thanks, this helps our club a lot.", topic, 1)
+    connected.mastodon_app.notify("mention", "ana@remote.example", mastodon_id, "Great post")
+    connected.mastodon_app.notify("favourite", "ben@remote.example", mastodon_id)
+    connected.mastodon_app.notify("follow", "cleo@remote.example")
+    connected.bluesky_app.notify("reply", "dora.example.com", ours["bluesky"].remote_id, "Yes!")
+    connected.bluesky_app.notify("repost", "ema.example.com", ours["bluesky"].remote_id)
+    topic = connected.discourse_app.own_posts()[0]["topic_id"]
+    connected.discourse_app.add_post("fred", "Thanks, this helps our club a lot.", topic, 1)
 
     report = sync_inboxes(connected.store, connected.workspace_id, timeout=3.0)
 
@@ -85,11 +85,11 @@ def test_responses_on_every_network_become_inbound_interactions_tied_to_our_post
 
 def test_a_second_sync_reads_only_what_is_new(connected: Connected) -> None:
     ours = _published(connected)
-    connected.mastodon.app.notify("follow", "cleo@remote.example")
+    connected.mastodon_app.notify("follow", "cleo@remote.example")
     sync_inboxes(connected.store, connected.workspace_id, timeout=3.0)
     sync_inboxes(connected.store, connected.workspace_id, timeout=3.0)
     assert len(_interactions(connected)) == 1
-    connected.mastodon.app.notify("favourite", "cleo@remote.example", ours["mastodon"].remote_id)
+    connected.mastodon_app.notify("favourite", "cleo@remote.example", ours["mastodon"].remote_id)
     report = sync_inboxes(connected.store, connected.workspace_id, timeout=3.0)
     assert [n for label, n in report.stored.items() if label.startswith("mastodon:")] == [1]
     with connected.store.transaction() as session:
@@ -100,9 +100,9 @@ def test_a_second_sync_reads_only_what_is_new(connected: Connected) -> None:
 def test_a_refused_token_during_sync_pauses_the_account_and_says_so(
     connected: Connected,
 ) -> None:
-    connected.bluesky.app.access_tokens.clear()
-    connected.bluesky.app.refresh_tokens.clear()
-    connected.bluesky.app.fail("unauthorized", method="POST", path="/xrpc/", times=None)
+    connected.bluesky_app.access_tokens.clear()
+    connected.bluesky_app.refresh_tokens.clear()
+    connected.bluesky_app.fail("unauthorized", method="POST", path="/xrpc/", times=None)
     report = sync_inboxes(connected.store, connected.workspace_id, timeout=3.0)
     with connected.store.transaction() as session:
         status = session.scalar(

@@ -73,9 +73,10 @@ def test_a_post_queued_before_an_upgrade_is_sent_by_the_upgraded_worker(
 def test_reconnecting_one_account_never_overwrites_another_accounts_token(
     connected: Connected,
 ) -> None:
-    other = RunningServer(MastodonApp(domain="other.example"))
+    other_app = MastodonApp(domain="other.example")
+    other_app.token = "token-of-the-second-account"
+    other = RunningServer(other_app)
     try:
-        other.app.token = "token-of-the-second-account"
         secrets = Secrets.from_settings(connected.store.settings)
         with connected.store.transaction() as session:
             connect_account(
@@ -89,7 +90,7 @@ def test_reconnecting_one_account_never_overwrites_another_accounts_token(
                     allow_private=True,
                 ),
             )
-        connected.mastodon.app.token = "a-fresh-token"
+        connected.mastodon_app.token = "a-fresh-token"
         with connected.store.transaction() as session:
             _, created = connect_account(
                 session,
@@ -176,8 +177,8 @@ def test_editing_a_sent_post_neither_restarts_nor_duplicates_it(connected: Conne
     assert change.changed == 0
     assert sorted(change.untouched) == [("bluesky", "sent"), ("mastodon", "sent")]
     assert after == before
-    assert len(connected.mastodon.app.state()["posts"]) == 1
-    assert len(connected.bluesky.app.state()["posts"]) == 1
+    assert len(connected.mastodon_app.state()["posts"]) == 1
+    assert len(connected.bluesky_app.state()["posts"]) == 1
 
 
 def test_editing_a_post_being_sent_leaves_that_delivery_alone(connected: Connected) -> None:

@@ -93,7 +93,7 @@ class MastodonApp(App):
     def _status(self, account: dict[str, Any], text: str, reply_to: str | None) -> dict[str, Any]:
         status_id = self.new_id()
         parent = self.statuses.get(reply_to or "")
-        status = {
+        status: dict[str, Any] = {
             "id": status_id,
             "uri": f"https://{self.domain}/users/{account['username']}/statuses/{status_id}",
             "url": f"https://{self.domain}/@{account['username']}/{status_id}",
@@ -123,7 +123,7 @@ class MastodonApp(App):
         """Seed a notification for the owner, as if `sender` acted."""
         with self.lock:
             account = self._account(sender)
-            status = None
+            status: dict[str, Any] | None = None
             if type == "mention":
                 status = self._status(account, f"@{OWNER} {text}", status_id)
             elif type in ("favourite", "reblog") and status_id is not None:

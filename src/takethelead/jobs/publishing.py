@@ -6,7 +6,6 @@ runs it. The engine lives as long as the worker, so connectors and sessions are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +33,7 @@ def publish_due(settings: Settings, engine: DeliveryEngine | None = None) -> Pas
 class Publishing:
     """The registered task (call `publish.call_local()` to run it here) and its engine."""
 
-    publish: Callable[..., Any]
+    publish: Any  # a huey TaskWrapper
     engine: DeliveryEngine
 
     def close(self) -> None:

@@ -141,3 +141,10 @@ def test_workspaces_never_see_each_others_people(store: Store, crowd: int) -> No
         people.add_person(session, other, "Ana Díaz")
         assert len(people.search_people(session, other, "diaz")) == 1
         assert len(people.search_people(session, crowd, "diaz")) == 2
+
+
+def test_repeated_and_blank_tags_are_kept_once(store: Store) -> None:
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        pid = people.add_person(session, ws, "Dana", tags=["", "client", " client", ""])
+        assert people.show_person(session, ws, pid).tags == ("client",)

@@ -75,12 +75,14 @@ def post(
 ) -> None:
     """Schedule a post to several networks at once, checked against each network's rules.
 
+    \b
     Examples:
       lead post "New article: how referrals work" --to mastodon,bluesky --at "tue 09:00"
       lead post "Weekly office hours" --to mastodon --next-slot --every 7d --repeat 4
       lead post "Long text" --to mastodon,bluesky --variant bluesky="Short text"
       lead post edit 12 "Fixed typo"      lead post cancel 12
       lead post schedule 12 --next-slot   lead post done 12 linkedin
+
     Networks without an API (linkedin, x, facebook) come back in your plan with the text
     ready to paste.
     """
@@ -242,10 +244,12 @@ def connect(
 ) -> None:
     """Connect a live account; reconnecting updates that account only.
 
+    \b
     Examples:
       lead connect mastodon --server https://mastodon.social --token TOKEN
       lead connect bluesky --handle ana.bsky.social --app-password xxxx-xxxx-xxxx-xxxx
       lead connect discourse --url https://forum.example.org --api-key KEY --user ana
+
     Secrets are stored encrypted (LEAD_SECRET_KEY, or a key file in the data directory).
     """
     kind = network.strip().lower()

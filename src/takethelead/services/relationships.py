@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from takethelead.domain.layers import LAYER_NAMES, OUTSIDE, assign_layers, cadence_days
 from takethelead.domain.strength import (
     DAY,
-    DEFAULT_WEIGHTS,
     FEATURES,
     LABELS,
     StrengthTable,
@@ -38,9 +37,9 @@ from takethelead.services.analytics import Activity
 from takethelead.services.errors import ServiceError
 from takethelead.services.ledger import Standing, ledger_lines, standing
 from takethelead.services.scoring import DIRECTION_CODE, KIND_CODE, rescore_people
+from takethelead.services.weights import WEIGHTS_KEY, current_weights
 from takethelead.storage.tables import Person, Setting
 
-WEIGHTS_KEY: Final = "strength_weights"
 # The cadence column holds whole days; "never" is stored as a century so that every reader
 # (the plan too) treats it as never due without a special value that could break them.
 NEVER_DAYS: Final = 36_500
@@ -141,30 +140,6 @@ class Scored:
             why,
             None if np.isnan(rating) else int(rating),
         )
-
-
-def current_weights(session: Session, workspace_id: int) -> tuple[Weights, bool]:
-    """The weights scores use: fitted ones when stored, else the defaults."""
-    raw = session.scalar(
-        select(Setting.value).where(
-            Setting.workspace_id == workspace_id, Setting.key == WEIGHTS_KEY
-        )
-    )
-    if raw is None:
-        return DEFAULT_WEIGHTS, False
-    try:
-        stored = json.loads(raw)
-        weights = Weights(
-            **{name: float(stored[name]) for name in FEATURES},
-            cutpoints=tuple(float(c) for c in stored["cutpoints"]),
-            rating_share=float(stored["rating_share"]),
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ServiceError(
-            f"setting {WEIGHTS_KEY}: unreadable fitted weights ({exc}); "
-            "fit them again with `lead strength --model`"
-        ) from exc
-    return weights, True
 
 
 def cadence_overrides(raw: FloatArray) -> FloatArray:

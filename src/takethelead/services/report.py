@@ -16,8 +16,8 @@ from takethelead.domain.network_report import NetworkSnapshot, network_report
 from takethelead.services.activity import load_touches
 from takethelead.services.errors import ServiceError
 from takethelead.services.ledger import ledger_arrays, ledger_lines
-from takethelead.services.relationships import current_weights
 from takethelead.services.ties import contact_edges
+from takethelead.services.weights import current_weights
 
 MONTH_DAYS: Final = 365.25 / 12
 CHART_SUFFIXES: Final = (".png", ".svg")

@@ -19,8 +19,9 @@ from takethelead.domain.strength import (
     Touches,
     score_all,
 )
-from takethelead.services.analytics import load_activity, score_activity
-from takethelead.storage.tables import Person, Workspace
+from takethelead.services.activity import load_touches
+from takethelead.services.weights import current_weights
+from takethelead.storage.tables import Person, Workspace, table_of
 
 KIND_CODE: Final = {k.value: i for i, k in enumerate(KINDS)}
 DIRECTION_CODE: Final = {d.value: i for i, d in enumerate(DIRECTIONS)}
@@ -31,17 +32,23 @@ CONTACT_KINDS: Final = tuple(k.value for k, w in KIND_WEIGHTS.items() if w >= CO
 def rescore_all(session: Session, workspace_id: int, now: datetime | None = None) -> int:
     """Score every tie from its interactions and store the scores; returns how many."""
     moment = now or datetime.now(UTC)
-    activity = load_activity(session, workspace_id, moment)
-    table = score_activity(activity, moment)
+    activity = load_touches(session, workspace_id, moment)
+    weights, _ = current_weights(session, workspace_id)
+    table = score_all(
+        activity.touches,
+        moment.timestamp(),
+        len(activity.people),
+        ratings=activity.people.closeness,
+        weights=weights,
+    )
     rows = [
         {"pid": int(pid), "s": float(s)}
         for pid, s in zip(activity.people.ids, table.score, strict=True)
     ]
     if rows:
+        person = table_of(Person)
         session.connection().execute(
-            update(Person.__table__)  # type: ignore[arg-type]
-            .where(Person.__table__.c.id == bindparam("pid"))
-            .values(strength=bindparam("s")),
+            update(person).where(person.c.id == bindparam("pid")).values(strength=bindparam("s")),
             rows,
         )
     return len(rows)
@@ -81,7 +88,8 @@ def rescore_people(
     ratings = np.array(
         [np.nan if closeness.get(pid) is None else closeness[pid] for pid in ids], np.float64
     )
-    table = score_all(touches, moment.timestamp(), len(ids), ratings=ratings)
+    weights, _ = current_weights(session, workspace_id)
+    table = score_all(touches, moment.timestamp(), len(ids), ratings=ratings, weights=weights)
     scores = {pid: float(table.score[i]) for i, pid in enumerate(ids)}
     for pid, score in scores.items():
         session.execute(update(Person).where(Person.id == pid).values(strength=score))

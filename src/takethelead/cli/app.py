@@ -1,24 +1,92 @@
-"""The `lead` command: every capability of Take the Lead from the terminal."""
+"""The `lead` command: every capability of Take the Lead from the terminal.
+
+Commands are imported only when they run: `lead people search` should not pay for the
+Bluesky client, the web framework and the plotting library. `lead --help` loads them all.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from typing import Annotated, Any
 
 import typer
+import typer.main
 
-from takethelead.cli import imports as import_command
-from takethelead.cli import leads as lead_commands
-from takethelead.cli import ledger as ledger_command
-from takethelead.cli import networks, people, serve, touches, users, workspace
-from takethelead.cli import plan as plan_command
-from takethelead.cli import posts as post_commands
-from takethelead.cli import referrals as referral_commands
-from takethelead.cli import relationships as relationship_commands
-from takethelead.cli import report as report_command
-from takethelead.cli import worker as worker_command
+# Typer carries its own copy of click; its group and command types are the ones to extend.
+from typer._click.core import Command, Context
+from typer.core import TyperGroup
+
 from takethelead.cli.state import STATE
 
+# name → (module, attribute): a Typer app (a group of sub-commands) or a command function.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "plan": ("takethelead.cli.plan", "plan"),
+    "done": ("takethelead.cli.plan", "done"),
+    "skip": ("takethelead.cli.plan", "skip"),
+    "spent": ("takethelead.cli.plan", "spent"),
+    "networks": ("takethelead.cli.networks", "app"),
+    "people": ("takethelead.cli.people", "app"),
+    "log": ("takethelead.cli.touches", "log"),
+    "import": ("takethelead.cli.imports", "import_"),
+    "export": ("takethelead.cli.workspace", "export"),
+    "demo": ("takethelead.cli.workspace", "demo"),
+    "overview": ("takethelead.cli.workspace", "show_overview"),
+    "strength": ("takethelead.cli.relationships", "strength"),
+    "rate": ("takethelead.cli.relationships", "rate"),
+    "due": ("takethelead.cli.relationships", "due"),
+    "cadence": ("takethelead.cli.relationships", "cadence"),
+    "fading": ("takethelead.cli.relationships", "fading"),
+    "knows": ("takethelead.cli.relationships", "knows"),
+    "ledger": ("takethelead.cli.ledger", "ledger"),
+    "report": ("takethelead.cli.report", "report"),
+    "leads": ("takethelead.cli.leads", "app"),
+    "referrers": ("takethelead.cli.leads", "referrers"),
+    "path": ("takethelead.cli.leads", "path"),
+    "profile": ("takethelead.cli.leads", "profile"),
+    "referrals": ("takethelead.cli.referrals", "app"),
+    "introduce": ("takethelead.cli.referrals", "introduce"),
+    "post": ("takethelead.cli.posts", "post"),
+    "queue": ("takethelead.cli.posts", "queue"),
+    "slots": ("takethelead.cli.posts", "slots"),
+    "connect": ("takethelead.cli.posts", "connect"),
+    "publish": ("takethelead.cli.posts", "publish"),
+    "sync": ("takethelead.cli.posts", "sync"),
+    "digest": ("takethelead.cli.plan", "digest"),
+    "worker": ("takethelead.cli.worker", "worker"),
+    "serve": ("takethelead.cli.serve", "serve"),
+    "users": ("takethelead.cli.users", "app"),
+    "db": ("takethelead.cli.workspace", "db_app"),
+}
+
+
+def load_command(name: str) -> Command:
+    """The click command for a name, importing its module now."""
+    module, attribute = COMMANDS[name]
+    target: Any = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_command(target)
+    else:
+        single = typer.Typer(rich_markup_mode=None)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return load_command(cmd_name)
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     help="Take the Lead: turn two hours a week of networking into relationships and referrals.",
     no_args_is_help=False,
     pretty_exceptions_enable=False,
@@ -42,46 +110,9 @@ def main_callback(
     """With no command, show this week's plan."""
     STATE.reset(workspace_name)
     if ctx.invoked_subcommand is None:
-        plan_command.show_plan()
+        from takethelead.cli.plan import show_plan  # only when no command is given
 
-
-app.add_typer(people.app, name="people")
-app.add_typer(networks.app, name="networks")
-app.add_typer(workspace.db_app, name="db")
-app.add_typer(users.app, name="users")
-app.command("log")(touches.log)
-app.command("import")(import_command.import_)
-app.command("export")(workspace.export)
-app.command("demo")(workspace.demo)
-app.command("overview")(workspace.show_overview)
-app.command("plan")(plan_command.plan)
-app.command("done")(plan_command.done)
-app.command("skip")(plan_command.skip)
-app.command("spent")(plan_command.spent)
-app.command("digest")(plan_command.digest)
-app.command("worker")(worker_command.worker)
-app.command("post")(post_commands.post)
-app.command("queue")(post_commands.queue)
-app.command("slots")(post_commands.slots)
-app.command("connect")(post_commands.connect)
-app.command("publish")(post_commands.publish)
-app.command("sync")(post_commands.sync)
-app.command("serve")(serve.serve)
-app.command("strength")(relationship_commands.strength)
-app.command("rate")(relationship_commands.rate)
-app.command("due")(relationship_commands.due)
-app.command("cadence")(relationship_commands.cadence)
-app.command("fading")(relationship_commands.fading)
-app.command("knows")(relationship_commands.knows)
-app.command("ledger")(ledger_command.ledger)
-app.command("report")(report_command.report)
-
-app.add_typer(lead_commands.app, name="leads")
-app.add_typer(referral_commands.app, name="referrals")
-app.command("referrers")(lead_commands.referrers)
-app.command("path")(lead_commands.path)
-app.command("profile")(lead_commands.profile)
-app.command("introduce")(referral_commands.introduce)
+        show_plan()
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 Builds the demo workspace with 30,000 people and 1,000,000 interactions into a temporary
 SQLite file (timed), then times computing and storing the week's plan from the database:
 with the tie-strength cache (`person.strength`, what the daily rescore task keeps fresh)
-and without it (reading and scoring every interaction). Target: a plan in at most a second.
+and without it (reading and scoring every interaction), then reading the stored plan back
+(`current_plan`, what the dashboard and /api/plan show). Target: a plan in at most a second.
 
     .venv/bin/python bench/plan_e2e.py [--people 30000] [--interactions 1000000]
                                        [--database-url postgresql://postgres@127.0.0.1/test]
@@ -25,7 +26,7 @@ from sqlalchemy import func, select
 from takethelead.config import Settings
 from takethelead.services.demo import build_demo
 from takethelead.services.planinputs import gather
-from takethelead.services.planning import make_plan
+from takethelead.services.planning import current_plan, make_plan
 from takethelead.services.scoring import rescore_all
 from takethelead.services.store import Store, workspace_id
 from takethelead.services.timeentries import refresh_evidence
@@ -112,6 +113,9 @@ def main() -> None:
         show("plan end to end, with the strength cache", cached)
         fresh = timed(store, lambda s, ws: make_plan(s, ws, now, fresh=True), repeats=3)
         show("plan end to end, no caches (reads every interaction)", fresh)
+        # What the dashboard and /api/plan do on every visit: read the stored week's plan.
+        shown = timed(store, lambda s, ws: current_plan(s, ws, now))
+        show("read the stored plan (current_plan: dashboard, /api/plan)", shown)
 
         with store.transaction() as session:
             view = make_plan(session, workspace_id(session, "bench", create=False), now)

@@ -225,3 +225,29 @@ def test_the_digest_without_an_address_or_server_says_what_is_missing(
     code, out = lead({**demo, "LEAD_SMTP_URL": None}, "digest", "--to", "sam@example.org")
     assert code == 1 and "LEAD_SMTP_URL: not set" in out
     assert count(settings, Setting) >= 1
+
+
+def test_a_manual_post_is_in_the_plan_ready_to_paste_and_done_marks_it_posted(
+    demo: dict[str, str | None], settings: Settings
+) -> None:
+    text = "Five questions to ask before hiring a coach #coaching"
+    with time_machine.travel(NOW, tick=False):
+        code, out = lead(demo, "post", text, "--to", "linkedin", "--at", "2026-03-05 09:00")
+        assert code == 0, out
+        code, out = lead(demo, "plan", "--new")
+        assert code == 0, out
+        assert "Ready to paste" in out and text in out
+        assert "https://www.linkedin.com/feed/?shareActive=true&text=Five%20questions" in out
+        view = json.loads(lead(demo, "plan", "--json")[1])
+        item = next(i for i in view["items"] if i["kind"] == "manual-post")
+        assert item["post_text"] == text and item["title"] == "Post by hand on LinkedIn"
+        assert "Text to paste" not in lead(demo, "plan", "--markdown")[1]  # the fence says it
+        assert f"   {text}" in lead(demo, "plan", "--markdown")[1]
+        address = "https://www.linkedin.com/posts/me-1"
+        code, out = lead(demo, "done", str(item["number"]), "--url", address)
+        assert code == 0 and "Done:" in out and "manual-post" in out
+        code, out = lead(demo, "done", "1", "--url", address)
+        assert code != 0 and "only for a manual post" in out
+        queue = json.loads(lead(demo, "queue", "--all", "--json")[1])
+    sent = [d for d in queue["deliveries"] if d["network"] == "linkedin"]
+    assert [(d["state"], d["remote_url"]) for d in sent] == [("sent", address)]

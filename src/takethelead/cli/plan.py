@@ -44,8 +44,21 @@ def render_plan(view: planning.PlanView) -> None:
             escape(item.reason),
         )
     console.print(table)
+    for item in view.items:
+        if item.post_text is None or item.status != "open":
+            continue
+        # Outside the table, unwrapped and without markup, so that it copies as it is.
+        console.print(
+            f"[bold]{item.number}. Ready to paste[/] — open {escape(item.open_url or '')}"
+        )
+        console.print(item.post_text, markup=False, highlight=False, soft_wrap=True)
     console.print(escape(view.balance.sentence), highlight=False)
-    console.print("[dim]Mark one: lead done N --outcome responded · lead skip N[/]")
+    for notice in view.notices:
+        console.print(f"[yellow]![/] {escape(notice)}", highlight=False)
+    console.print(
+        "[dim]Mark one: lead done N --outcome responded · lead done N --url URL (a manual post)"
+        " · lead skip N[/]"
+    )
 
 
 @friendly
@@ -126,11 +139,14 @@ def done(
     responses: Annotated[
         int | None, typer.Option(help="For a network block: how many responses it brought.")
     ] = None,
+    url: Annotated[
+        str, typer.Option(help="For a manual post: the address of the post you published.")
+    ] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Mark an action done.  Example: lead done 3 --outcome responded"""
+    """Mark an action done; a manual post is marked posted.  Example: lead done 3 --url URL"""
     with STATE.transaction() as (session, ws):
-        closed = planactions.mark_done(session, ws, number, outcome, responses)
+        closed = planactions.mark_done(session, ws, number, outcome, responses, url=url)
     if as_json:
         print_json(closed)
         return

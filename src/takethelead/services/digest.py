@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,8 +54,26 @@ def plan_markdown(view: PlanView) -> str:
             f"{item.number}. **{_md(item.title)}** — {item.minutes} min{mark}{outcome}  \n"
             f"   {_md(item.reason)}"
         )
+        if item.post_text is not None and item.status == "open":
+            lines += _paste(item.post_text, item.open_url or "")
     lines += ["", _md(view.balance.sentence), ""]
+    lines += [f"- {_md(notice)}" for notice in view.notices]
     return "\n".join(lines)
+
+
+def _paste(text: str, url: str) -> list[str]:
+    """A post's text in a code block (copied verbatim) and the page to paste it on."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = [f"   {line}" if line else "" for line in text.splitlines()]
+    return [
+        "",
+        f"   {fence}text",
+        *body,
+        f"   {fence}",
+        "",
+        f"   [Open the page to post it]({url})",
+    ]
 
 
 def compose_digest(

@@ -9,8 +9,10 @@ from typing import Final
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from takethelead.domain.posting import DeliveryState
 from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.planning import week_start
+from takethelead.services.planning import manual_delivery, week_start
+from takethelead.services.posts import manual_posts, mark_manual_posted
 from takethelead.services.scoring import rescore_people
 from takethelead.storage.tables import (
     Interaction,
@@ -64,13 +66,21 @@ def mark_done(
     outcome: str | None = None,
     responses: int | None = None,
     now: datetime | None = None,
+    url: str = "",
 ) -> ClosedAction:
-    """Mark action N of this week done and record what it did to people, ledger and networks."""
+    """Mark action N of this week done and record what it did to people, ledger and networks.
+
+    A manual post done is marked posted in the queue, with `url` (where it went) when given.
+    """
     moment = now or datetime.now(UTC)
     result = parse_outcome(outcome)
     action = _action(session, workspace_id, number, moment)
     if responses is not None and (responses < 0 or action.kind != "network"):
         raise ServiceError("responses: expected zero or more, and only for a network block")
+    if url and action.kind != "manual-post":
+        raise ServiceError(f"url: only for a manual post; action {number} is {action.kind}")
+    if action.kind == "manual-post":
+        _posted(session, workspace_id, action, url.strip())
     action.status, action.outcome, action.done_at = "done", result, moment
     people = [p for p in (action.person_id, action.other_person_id) if p is not None]
     kind = TOUCH_KIND.get(action.kind)
@@ -126,6 +136,18 @@ def mark_skipped(
         action.reason = f"{action.reason} (skipped: {reason})"
     session.flush()
     return ClosedAction(number, action.kind, "skipped", None, {})
+
+
+def _posted(session: Session, workspace_id: int, action: PlanAction, url: str) -> None:
+    """Mark the action's delivery posted, unless it was marked from the queue already."""
+    delivery_id = manual_delivery(session, workspace_id, action)
+    found = manual_posts(session, workspace_id, [delivery_id] if delivery_id is not None else [])
+    if delivery_id is None or delivery_id not in found:
+        raise NotFound(f"action {action.position}: its post is no longer in the queue")
+    post, state = found[delivery_id]
+    if state == DeliveryState.SENT:
+        return
+    mark_manual_posted(session, workspace_id, post.post_id, post.network, url, delivery_id)
 
 
 def _action(session: Session, workspace_id: int, number: int, moment: datetime) -> PlanAction:

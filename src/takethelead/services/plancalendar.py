@@ -108,4 +108,7 @@ def _slots(view: PlanView, hours: PreferredHours) -> list[tuple[datetime, dateti
 
 
 def _description(item: PlanItem) -> str:
-    return f"{item.reason}\n{item.minutes} min · mark it with: lead done {item.number}"
+    said = f"{item.reason}\n{item.minutes} min · mark it with: lead done {item.number}"
+    if item.post_text is None:
+        return said
+    return f"{said}\n\nText to paste:\n{item.post_text}\n\nOpen: {item.open_url or ''}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
 import numpy as np
@@ -33,6 +33,7 @@ from takethelead.domain.strength import DIRECTIONS
 from takethelead.domain.usefulness import RatePosterior
 from takethelead.services.analytics import load_activity, score_activity
 from takethelead.services.intropairs import Pairs, introduction_pairs
+from takethelead.services.posts import MANUAL_KINDS, ManualPost, due_manual_posts, scheduled_posts
 from takethelead.services.scoring import CONTACT_KINDS, DIRECTION_CODE, KIND_CODE, rescore_all
 from takethelead.services.timeentries import network_posteriors
 from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting
@@ -96,7 +97,26 @@ class PlanInputs:
     posteriors: dict[int, RatePosterior]
     pairs: Pairs  # who could help whom, for introductions
     api_networks: int
-    posts_per_week: int
+    posts_per_week: int  # the setting, the fallback when nothing is scheduled this week
+    scheduled_posts: int  # posts queued to connected accounts this week
+    scheduled_networks: int
+    manual: tuple[ManualPost, ...]  # due by the end of the week on networks without an API
+    manual_network_ids: tuple[int, ...]  # per manual post: its network's id, or negative
+
+
+def week_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Monday 00:00 UTC of the week `now` falls in, and the Monday after."""
+    day = now.astimezone(UTC).date()
+    monday = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=7)
+
+
+def manual_network_id(kind: str, networks: dict[str, int]) -> int:
+    """The workspace's network of this kind, or a negative stand-in per kind when it has none."""
+    found = networks.get(kind)
+    if found is not None:
+        return found
+    return -1 - [k.value for k in MANUAL_KINDS].index(kind)
 
 
 def setting(session: Session, workspace_id: int, key: str) -> object | None:
@@ -145,8 +165,17 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
             PlanAction.status == "done",
         )
     ).all()
-    kinds = session.scalars(select(Network.kind).where(Network.workspace_id == workspace_id)).all()
+    networks = session.execute(
+        select(Network.id, Network.kind)
+        .where(Network.workspace_id == workspace_id)
+        .order_by(Network.id.desc())
+    ).all()
+    kinds = [row[1] for row in networks]
+    by_kind = {str(row[1]): int(row[0]) for row in networks}  # the oldest of each kind wins
     posts = setting(session, workspace_id, "posts_per_week")
+    start, end = week_bounds(now)
+    scheduled = scheduled_posts(session, workspace_id, start, end)
+    manual = due_manual_posts(session, workspace_id, now, within=end - now)
     return PlanInputs(
         now=moment,
         person_ids=ids,
@@ -165,6 +194,10 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
         pairs=introduction_pairs(session, workspace_id, ids, strength, distrusted),
         api_networks=sum(1 for k in kinds if k in API_KINDS),
         posts_per_week=int(posts) if isinstance(posts, int) else DEFAULT_POSTS_PER_WEEK,
+        scheduled_posts=scheduled.posts,
+        scheduled_networks=scheduled.networks,
+        manual=tuple(manual),
+        manual_network_ids=tuple(manual_network_id(m.network, by_kind) for m in manual),
     )
 
 

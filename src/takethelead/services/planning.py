@@ -9,12 +9,13 @@ so the same week gives the same plan.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.actions import (
@@ -24,13 +25,21 @@ from takethelead.domain.actions import (
     check_in_candidates,
     give_back_candidates,
     introduce_candidates,
+    manual_post_candidates,
     reply_candidates,
     share_profile_candidates,
     thank_candidates,
 )
-from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, build_plan
+from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, DEFAULT_CAPS, build_plan
 from takethelead.services.errors import ServiceError
-from takethelead.services.planinputs import BALANCE_DAYS, DAY, PlanInputs, gather, setting
+from takethelead.services.planinputs import (
+    BALANCE_DAYS,
+    DAY,
+    PlanInputs,
+    gather,
+    setting,
+)
+from takethelead.services.posts import ManualPost, manual_posts, queue_notices
 from takethelead.services.timeentries import (
     has_evidence_cache,
     parse_minutes,
@@ -62,6 +71,11 @@ class PlanItem:
     other_person: str | None
     network_id: int | None
     network: str | None
+    # A manual post: the text ready to paste, the page to open, and the post it comes from.
+    post_id: int | None = None
+    delivery_id: int | None = None
+    post_text: str | None = None
+    open_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +100,31 @@ class PlanView:
     minutes: int  # of open and done actions
     items: tuple[PlanItem, ...]
     balance: BalanceLine
+    notices: tuple[str, ...] = ()  # from the posting queue: paused accounts, failed posts
+
+
+@dataclass(frozen=True, slots=True)
+class _Balance:
+    """The automation balance as stored with the plan: counts and the first few people's ids."""
+
+    automated: int
+    personal: int
+    automated_only: int
+    shown: tuple[int, ...]
+
+    def dumps(self) -> str:
+        return json.dumps([self.automated, self.personal, self.automated_only, list(self.shown)])
+
+    @classmethod
+    def loads(cls, raw: object) -> _Balance | None:
+        if not isinstance(raw, list) or len(raw) != 4 or not isinstance(raw[3], list):
+            return None
+        return cls(int(raw[0]), int(raw[1]), int(raw[2]), tuple(int(p) for p in raw[3]))
+
+
+# Settings written with each plan, keyed by the plan's id.
+BALANCE_KEY: Final = "plan-balance:{plan_id}"
+POSTS_KEY: Final = "plan-posts:{plan_id}"  # {action id: delivery id} of manual-post actions
 
 
 def parse_budget(raw: str) -> int:
@@ -127,7 +166,21 @@ def make_plan(
     if fresh or not has_evidence_cache(session, workspace_id):
         refresh_evidence(session, workspace_id, moment)
     inputs = gather(session, workspace_id, moment, fresh=fresh)
-    taken = {(a.kind, a.person_id, a.network_id) for a in kept}
+    posted = _post_actions(session, workspace_id, plan.id) if plan is not None else {}
+    kept_ids = {a.id for a in kept}
+    posted = {action: delivery for action, delivery in posted.items() if action in kept_ids}
+    manual = [
+        (m, n)
+        for m, n in zip(inputs.manual, inputs.manual_network_ids, strict=True)
+        if m.delivery_id not in posted.values()
+    ]
+    inputs = replace(
+        inputs,
+        manual=tuple(m for m, _ in manual),
+        manual_network_ids=tuple(n for _, n in manual),
+    )
+    # A manual-post action stands for one delivery; the others for a person or a network.
+    taken = {(a.kind, a.person_id, a.network_id) for a in kept if a.kind != ActionKind.MANUAL_POST}
     spent = sum(a.minutes for a in kept if a.status == "done")
     candidates = [
         c for c in _candidates(inputs) if (c.kind.value, c.person_id, _network(c)) not in taken
@@ -135,10 +188,25 @@ def make_plan(
     done_networks = {a.network_id for a in kept if a.kind == ActionKind.NETWORK}
     posteriors = {k: v for k, v in inputs.posteriors.items() if k not in done_networks}
     left = max(minutes - spent, 0)
+    # Posts the user scheduled for a network without an API are commitments: their minutes
+    # are set aside first (overdue and best first, within the kind's cap), the rest is chosen.
+    cap = DEFAULT_CAPS[ActionKind.MANUAL_POST].count - sum(
+        1 for a in kept if a.kind == ActionKind.MANUAL_POST
+    )
+    reserved: list[Action] = []
+    for c in (c for c in candidates if c.kind == ActionKind.MANUAL_POST):
+        if len(reserved) < cap and sum(r.minutes for r in reserved) + c.minutes <= left // 2:
+            reserved.append(c)
+    left -= sum(r.minutes for r in reserved)
     network_minutes = int(10 * round(left * NETWORK_SHARE / 10))
     chosen = build_plan(
-        candidates, posteriors, chosen_seed, budget_minutes=left, network_minutes=network_minutes
+        [c for c in candidates if c.kind != ActionKind.MANUAL_POST],
+        posteriors,
+        chosen_seed,
+        budget_minutes=left,
+        network_minutes=network_minutes,
     )
+    planned = sorted([*chosen.actions, *reserved], key=lambda a: a.sort_key())
 
     if plan is None:
         plan = Plan(workspace_id=workspace_id, week_start=start, budget_minutes=minutes)
@@ -152,25 +220,48 @@ def make_plan(
     plan.seed = chosen_seed
     session.flush()
     used = {a.position for a in kept}
-    free = (n for n in range(1, len(kept) + len(chosen.actions) + 1) if n not in used)
-    for action in chosen.actions:
-        session.add(
-            PlanAction(
-                workspace_id=workspace_id,
-                plan_id=plan.id,
-                position=next(free),
-                kind=action.kind.value,
-                minutes=action.minutes,
-                value=round(action.value, 4),
-                person_id=action.person_id,
-                other_person_id=action.other_person_id,
-                network_id=_network(action),
-                reason=action.reason,
-            )
+    free = (n for n in range(1, len(kept) + len(planned) + 1) if n not in used)
+    waiting: dict[tuple[int | None, int | None], list[ManualPost]] = {}
+    for post, nid in zip(inputs.manual, inputs.manual_network_ids, strict=True):
+        waiting.setdefault((post.post_id, nid), []).append(post)
+    added: list[tuple[PlanAction, ManualPost]] = []
+    for action in planned:
+        row = PlanAction(
+            workspace_id=workspace_id,
+            plan_id=plan.id,
+            position=next(free),
+            kind=action.kind.value,
+            minutes=action.minutes,
+            value=round(action.value, 4),
+            person_id=action.person_id,
+            other_person_id=action.other_person_id,
+            network_id=_network(action),
+            reason=action.reason,
         )
+        session.add(row)
+        if action.kind == ActionKind.MANUAL_POST:
+            # Occurrences of one post on one network go in due order, as they are marked.
+            added.append((row, waiting[(action.post_id, action.network_id)].pop(0)))
     session.flush()
+    posted |= {row.id: post.delivery_id for row, post in added}
+    store_setting(
+        session,
+        workspace_id,
+        POSTS_KEY.format(plan_id=plan.id),
+        {str(k): v for k, v in posted.items()},
+    )
+    b = inputs.balance
+    balance = _Balance(
+        b.automated,
+        b.personal,
+        int(b.automated_only.size),
+        tuple(int(p) for p in b.automated_only[:SHOWN_AUTOMATED_ONLY]),
+    )
+    store_setting(
+        session, workspace_id, BALANCE_KEY.format(plan_id=plan.id), json.loads(balance.dumps())
+    )
     session.expire(plan, ["actions"])
-    return _view(session, workspace_id, plan, inputs)
+    return _view(session, workspace_id, plan, balance)
 
 
 def current_plan(
@@ -181,7 +272,12 @@ def current_plan(
     plan = _plan_row(session, workspace_id, week_start(moment))
     if plan is None:
         return None
-    return _view(session, workspace_id, plan, gather(session, workspace_id, moment))
+    # The balance stored with the plan; plans stored before it was kept count it once,
+    # through the (workspace, time) index, over the 30 days only.
+    stored = _Balance.loads(setting(session, workspace_id, BALANCE_KEY.format(plan_id=plan.id)))
+    return _view(
+        session, workspace_id, plan, stored or _counted_balance(session, workspace_id, moment)
+    )
 
 
 def plan_for_week(session: Session, workspace_id: int, now: datetime | None = None) -> PlanView:
@@ -215,8 +311,44 @@ def _candidates(inputs: PlanInputs) -> list[Action]:
             pairs.a, pairs.b, pairs.score, strength[index[0]], strength[index[1]],
             reasons=pairs.reasons,
         )  # fmt: skip
-    automation = automation_candidate(inputs.posts_per_week, inputs.api_networks)
-    return out if automation is None else [*out, automation]
+    if inputs.manual:
+        rates = [
+            inputs.posteriors[n].mean if n in inputs.posteriors else 0.0
+            for n in inputs.manual_network_ids
+        ]
+        out += manual_post_candidates(
+            [m.post_id for m in inputs.manual],
+            list(inputs.manual_network_ids),
+            [(m.due_at.timestamp() - inputs.now) / DAY for m in inputs.manual],
+            rates,
+            horizon_days=7.0,
+        )
+    return [*out, *_automation(inputs)]
+
+
+def _automation(inputs: PlanInputs) -> list[Action]:
+    """The block to batch-schedule posts: sized by what is queued this week, else the setting."""
+    if inputs.scheduled_posts:
+        block = automation_candidate(inputs.scheduled_posts, inputs.scheduled_networks)
+        if block is None:
+            return []
+        posts = inputs.scheduled_posts
+        noun = "post is" if posts == 1 else "posts are"
+        where = "network" if inputs.scheduled_networks == 1 else "networks"
+        reason = (
+            f"{posts} {noun} scheduled this week to {inputs.scheduled_networks} {where}: "
+            "check them and fill the gaps in one sitting"
+        )
+        return [replace(block, reason=reason)]
+    block = automation_candidate(inputs.posts_per_week, inputs.api_networks)
+    if block is None:
+        return []
+    posts = inputs.posts_per_week
+    reason = (
+        f"nothing scheduled yet this week: {block.reason} "
+        f"({posts} a week, your posts_per_week setting)"
+    )
+    return [replace(block, reason=reason)]
 
 
 def _network(action: Action) -> int | None:
@@ -241,35 +373,60 @@ def store_setting(session: Session, workspace_id: int, key: str, value: object) 
         row.value = json.dumps(value)
 
 
-def _view(session: Session, workspace_id: int, plan: Plan, inputs: PlanInputs) -> PlanView:
+def _post_actions(session: Session, workspace_id: int, plan_id: int) -> dict[int, int]:
+    """{action id: delivery id} of the plan's manual-post actions."""
+    raw = setting(session, workspace_id, POSTS_KEY.format(plan_id=plan_id))
+    if not isinstance(raw, dict):
+        return {}
+    return {int(k): int(v) for k, v in raw.items()}
+
+
+def manual_delivery(session: Session, workspace_id: int, action: PlanAction) -> int | None:
+    """The delivery a manual-post action stands for."""
+    return _post_actions(session, workspace_id, action.plan_id).get(action.id)
+
+
+def _counted_balance(session: Session, workspace_id: int, moment: datetime) -> _Balance:
+    """The user's touches of the last 30 days per person, counted by the database."""
+    until = moment.timestamp()
+    rows = session.execute(
+        text(
+            "SELECT i.person_id, SUM(CASE WHEN i.automated THEN 1 ELSE 0 END), COUNT(*) "
+            "FROM interaction i JOIN person p ON p.id = i.person_id "
+            "WHERE i.workspace_id = :ws AND i.occurred_at > :since AND i.occurred_at <= :until "
+            "AND i.direction <> 'inbound' AND p.is_me = :no "
+            "GROUP BY i.person_id ORDER BY i.person_id"
+        ),
+        {
+            "ws": workspace_id,
+            "since": math.floor(until - BALANCE_DAYS * DAY),
+            "until": math.floor(until),
+            "no": False,
+        },
+    ).all()
+    automated = sum(int(r[1]) for r in rows)
+    total = sum(int(r[2]) for r in rows)
+    only = [int(r[0]) for r in rows if int(r[1]) == int(r[2])]
+    return _Balance(automated, total - automated, len(only), tuple(only[:SHOWN_AUTOMATED_ONLY]))
+
+
+def _view(session: Session, workspace_id: int, plan: Plan, balance: _Balance) -> PlanView:
     actions = sorted(plan.actions, key=lambda a: a.position)
     wanted = {a.person_id for a in actions} | {a.other_person_id for a in actions}
-    automated_only = inputs.balance.automated_only
-    shown = [int(p) for p in automated_only[:SHOWN_AUTOMATED_ONLY]]
+    shown = list(balance.shown)
     names = _names(session, workspace_id, {p for p in wanted | set(shown) if p is not None})
+    deliveries = _post_actions(session, workspace_id, plan.id)
+    posts = manual_posts(session, workspace_id, list(deliveries.values()))
     rows = session.execute(
         select(Network.id, Network.name).where(Network.workspace_id == workspace_id)
     )
     networks = {nid: name for nid, name in rows}
-    items = tuple(
-        PlanItem(
-            number=a.position,
-            kind=a.kind,
-            title=_title(a, names, networks),
-            minutes=a.minutes,
-            reason=a.reason,
-            value=a.value,
-            status=a.status,
-            outcome=a.outcome,
-            person_id=a.person_id,
-            person=names.get(a.person_id) if a.person_id is not None else None,
-            other_person_id=a.other_person_id,
-            other_person=names.get(a.other_person_id) if a.other_person_id is not None else None,
-            network_id=a.network_id,
-            network=networks.get(a.network_id) if a.network_id is not None else None,
-        )
-        for a in actions
-    )
+
+    def manual(action: PlanAction) -> ManualPost | None:
+        found = posts.get(deliveries.get(action.id, -1))
+        return found[0] if found is not None else None
+
+    items = tuple(_item(a, names, networks, manual(a)) for a in actions)
     return PlanView(
         plan_id=plan.id,
         week_start=plan.week_start,
@@ -278,29 +435,53 @@ def _view(session: Session, workspace_id: int, plan: Plan, inputs: PlanInputs) -
         budget_minutes=plan.budget_minutes,
         minutes=sum(i.minutes for i in items if i.status != "skipped"),
         items=items,
-        balance=_balance(inputs, [names[p] for p in shown if p in names]),
+        balance=_balance(balance, [names[p] for p in shown if p in names]),
+        notices=tuple(queue_notices(session, workspace_id)),
     )
 
 
-def _balance(inputs: PlanInputs, shown: list[str]) -> BalanceLine:
-    b = inputs.balance
+def _item(
+    a: PlanAction, names: dict[int, str], networks: dict[int, str], post: ManualPost | None
+) -> PlanItem:
+    return PlanItem(
+        number=a.position,
+        kind=a.kind,
+        title=_title(a, names, networks, post),
+        minutes=a.minutes,
+        reason=a.reason,
+        value=a.value,
+        status=a.status,
+        outcome=a.outcome,
+        person_id=a.person_id,
+        person=names.get(a.person_id) if a.person_id is not None else None,
+        other_person_id=a.other_person_id,
+        other_person=names.get(a.other_person_id) if a.other_person_id is not None else None,
+        network_id=a.network_id,
+        network=networks.get(a.network_id) if a.network_id is not None else None,
+        post_id=post.post_id if post is not None else None,
+        delivery_id=post.delivery_id if post is not None else None,
+        post_text=post.text if post is not None else None,
+        open_url=post.open_url if post is not None else None,
+    )
+
+
+def _balance(b: _Balance, shown: list[str]) -> BalanceLine:
     total = b.automated + b.personal
-    only = int(b.automated_only.size)
+    only = b.automated_only
+    share = b.automated / total if total else 0.0
     if total == 0:
         sentence = f"No touches in the last {BALANCE_DAYS:.0f} days."
     else:
         sentence = (
-            f"Last {BALANCE_DAYS:.0f} days: {b.automated_share:.0%} of your {total} touches "
-            f"were automated, {1 - b.automated_share:.0%} personal"
+            f"Last {BALANCE_DAYS:.0f} days: {share:.0%} of your {total} touches "
+            f"were automated, {1 - share:.0%} personal"
         )
         if only:
             more = f" and {only - len(shown)} more" if only > len(shown) else ""
             noun = "relationship" if only == 1 else "relationships"
             sentence += f"; {only} {noun} got only automated touches: {', '.join(shown)}{more}"
         sentence += "."
-    return BalanceLine(
-        b.automated, b.personal, round(b.automated_share, 4), only, tuple(shown), sentence
-    )
+    return BalanceLine(b.automated, b.personal, round(share, 4), only, tuple(shown), sentence)
 
 
 def _names(session: Session, workspace_id: int, ids: set[int]) -> dict[int, str]:
@@ -314,10 +495,20 @@ def _names(session: Session, workspace_id: int, ids: set[int]) -> dict[int, str]
     return {pid: name for pid, name in rows}
 
 
-def _title(action: PlanAction, names: dict[int, str], networks: dict[int, str]) -> str:
+MANUAL_NAMES: Final = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
+
+
+def _title(
+    action: PlanAction,
+    names: dict[int, str],
+    networks: dict[int, str],
+    post: ManualPost | None = None,
+) -> str:
     who = names.get(action.person_id, "someone") if action.person_id is not None else ""
     other = names.get(action.other_person_id, "someone") if action.other_person_id else ""
     where = networks.get(action.network_id, "") if action.network_id is not None else ""
+    if post is not None and not where:
+        where = MANUAL_NAMES.get(post.network, post.network)
     on = f" on {where}" if where else ""
     titles = {
         ActionKind.AUTOMATION.value: "Schedule the week's posts",

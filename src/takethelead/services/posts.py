@@ -510,36 +510,82 @@ def due_manual_posts(
         )
         .order_by(Delivery.due_at, Delivery.id)
     )
-    return [
-        ManualPost(
-            delivery_id=d.id,
-            post_id=d.post_id,
-            network=d.network,
-            due_at=d.due_at,
-            text=d.text,
-            open_url=_SHARE_URLS[NetworkKind(d.network)].format(text=quote(d.text)),
+    return [_manual(d) for d in rows]
+
+
+def manual_posts(
+    session: Session, workspace_id: int, delivery_ids: list[int]
+) -> dict[int, tuple[ManualPost, str]]:
+    """Manual deliveries by id, whatever their state, each with its state."""
+    if not delivery_ids:
+        return {}
+    rows = session.scalars(
+        select(Delivery).where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.id.in_(sorted(set(delivery_ids))),
+            Delivery.network.in_([k.value for k in MANUAL_KINDS]),
         )
-        for d in rows
-    ]
+    )
+    return {d.id: (_manual(d), d.state) for d in rows}
+
+
+def _manual(delivery: Delivery) -> ManualPost:
+    return ManualPost(
+        delivery_id=delivery.id,
+        post_id=delivery.post_id,
+        network=delivery.network,
+        due_at=delivery.due_at,
+        text=delivery.text,
+        open_url=_SHARE_URLS[NetworkKind(delivery.network)].format(text=quote(delivery.text)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """Posts queued to go out automatically in a period, and how many networks they reach."""
+
+    posts: int
+    networks: int
+
+
+def scheduled_posts(
+    session: Session, workspace_id: int, start: datetime, end: datetime
+) -> Scheduled:
+    """Distinct posts with a queued delivery to a connected account due in [start, end)."""
+    rows = session.execute(
+        select(Delivery.post_id, Delivery.network)
+        .where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.account_id.is_not(None),
+            Delivery.state == DeliveryState.QUEUED,
+            Delivery.due_at >= start,
+            Delivery.due_at < end,
+        )
+        .distinct()
+    ).all()
+    return Scheduled(len({r[0] for r in rows}), len({r[1] for r in rows}))
 
 
 def mark_manual_posted(
-    session: Session, workspace_id: int, post_id: int, network: str, url: str = ""
+    session: Session,
+    workspace_id: int,
+    post_id: int,
+    network: str,
+    url: str = "",
+    delivery_id: int | None = None,
 ) -> int:
-    """Record that the user published the earliest queued occurrence by hand."""
+    """Record that the user published a queued occurrence by hand (by default the earliest)."""
     _post(session, workspace_id, post_id)
-    earliest = session.scalar(
-        select(Delivery.id)
-        .where(
-            Delivery.workspace_id == workspace_id,
-            Delivery.post_id == post_id,
-            Delivery.network == network,
-            Delivery.account_id.is_(None),
-            Delivery.state == DeliveryState.QUEUED,
-        )
-        .order_by(Delivery.due_at)
-        .limit(1)
+    query = select(Delivery.id).where(
+        Delivery.workspace_id == workspace_id,
+        Delivery.post_id == post_id,
+        Delivery.network == network,
+        Delivery.account_id.is_(None),
+        Delivery.state == DeliveryState.QUEUED,
     )
+    if delivery_id is not None:
+        query = query.where(Delivery.id == delivery_id)
+    earliest = session.scalar(query.order_by(Delivery.due_at).limit(1))
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == earliest, Delivery.state == DeliveryState.QUEUED)

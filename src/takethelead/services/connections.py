@@ -112,9 +112,12 @@ def _normal_url(raw: str, field: str) -> str:
 
 
 def build_connector(
-    account: ConnectorAccount, secret: str, timeout: float = DEFAULT_TIMEOUT
+    account: ConnectorAccount,
+    secret: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    session_string: str | None = None,
 ) -> Connector:
-    """A live connector for an account (its secret decrypted by the caller)."""
+    """A live connector for an account (its secret and stored session decrypted by the caller)."""
     kind = account.kind
     if kind == NetworkKind.MASTODON:
         return MastodonConnector(
@@ -127,6 +130,7 @@ def build_connector(
             base_url=account.base_url,
             allow_private=account.allow_private,
             timeout=timeout,
+            session_string=session_string,
         )
     if kind == NetworkKind.DISCOURSE:
         return DiscourseConnector(

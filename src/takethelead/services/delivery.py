@@ -112,7 +112,7 @@ class _Claimed:
     first: bool  # never claimed before: its key has never left this machine
 
 
-Factory = Callable[[ConnectorAccount, str, float], Connector]
+Factory = Callable[[ConnectorAccount, str, float, str | None], Connector]
 
 
 def worker_name() -> str:
@@ -136,6 +136,7 @@ class DeliveryEngine:
         self._secrets = Secrets.from_settings(store.settings)
         self._connectors: dict[int, tuple[str, Connector]] = {}
         self._checked: set[int] = set()  # accounts whose secret was compared in this pass
+        self._sessions: dict[int, str | None] = {}  # the session stored per account
 
     # Connectors.
     def _connector(self, session: Session, account_id: int) -> Connector:
@@ -144,11 +145,32 @@ class DeliveryEngine:
         cached = self._connectors.get(account_id)
         if cached is not None and cached[0] == account.secret:
             return cached[1]
+        stored = self._secrets.decrypt(account.session_secret) if account.session_secret else None
         connector = self._factory(
-            account, self._secrets.decrypt(account.secret), self.policy.request_timeout
+            account, self._secrets.decrypt(account.secret), self.policy.request_timeout, stored
         )
         self._connectors[account_id] = (account.secret, connector)
+        self._sessions[account_id] = stored
         return connector
+
+    def _save_sessions(self) -> None:
+        """Store (encrypted) the sessions connectors logged in or refreshed, for the next process.
+
+        Bluesky rate-limits logins; a cron `lead publish --once` reuses the stored session.
+        """
+        for account_id, (secret, connector) in list(self._connectors.items()):
+            current = getattr(connector, "session_string", None)
+            fresh = current() if callable(current) else None
+            if not isinstance(fresh, str) or fresh == self._sessions.get(account_id):
+                continue
+            with self.store.transaction() as session:
+                # Only onto the credentials it came from: a reconnect meanwhile wins.
+                session.execute(
+                    update(ConnectorAccount)
+                    .where(ConnectorAccount.id == account_id, ConnectorAccount.secret == secret)
+                    .values(session_secret=self._secrets.encrypt(fresh))
+                )
+            self._sessions[account_id] = fresh
 
     def _connector_for(self, account_id: int) -> Connector:
         cached = self._connectors.get(account_id)
@@ -166,8 +188,11 @@ class DeliveryEngine:
         with self.store.transaction() as session:
             report.recovered = self._recover(session)
             extend_recurring(session, _now())
-        self._reconcile(report)
-        self._publish(report)
+        try:
+            self._reconcile(report)
+            self._publish(report)
+        finally:
+            self._save_sessions()
         return report
 
     def _recover(self, session: Session) -> int:

@@ -12,6 +12,7 @@ from atproto_client.exceptions import AtProtocolError
 from atproto_client.request import Request
 
 from takethelead.connectors.base import (
+    AuthExpired,
     ConnectorError,
     InboxItem,
     InboxPage,
@@ -88,14 +89,26 @@ class BlueskyConnector:
 
     def _login(self) -> str:
         if self._did is None:
+            session = None
             if self._session_string:
-                session = self._call(
-                    lambda: self._client.login(session_string=self._session_string)
-                )
-            else:
+                # The stored session; the client refreshes an expired access token itself.
+                # A refresh token expired or revoked falls back to the app password.
+                try:
+                    session = self._call(
+                        lambda: self._client.login(session_string=self._session_string)
+                    )
+                except AuthExpired:
+                    self._session_string = None
+            if session is None:
                 session = self._call(lambda: self._client.login(self._handle, self._password))
             self._did = str(session.did)
         return self._did
+
+    def session_string(self) -> str | None:
+        """The current session (after a login or refresh) to store, or None before any login."""
+        if self._did is None:
+            return None
+        return str(self._client.export_session_string())
 
     def export_session(self) -> str:
         """The session as a string to store (encrypted) and pass back as `session_string`."""

@@ -148,3 +148,31 @@ def test_repeated_and_blank_tags_are_kept_once(store: Store) -> None:
         ws = workspace_id(session, "default")
         pid = people.add_person(session, ws, "Dana", tags=["", "client", " client", ""])
         assert people.show_person(session, ws, pid).tags == ("client",)
+
+
+def test_sorting_by_last_contact_and_by_interactions_pages_through_everyone(store: Store) -> None:
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        for name in ("Ana Díaz", "Bruno Costa", "Chloé Dubois", "Dario Fo", "Eva Ruiz"):
+            client = name in ("Ana Díaz", "Dario Fo", "Eva Ruiz")
+            people.add_person(session, ws, name, tags=["client"] if client else [])
+        at = datetime(2026, 3, 1, tzinfo=UTC)
+        touches = {"Bruno Costa": 3, "Dario Fo": 1, "Eva Ruiz": 3}
+        for name, n in touches.items():
+            for hour in range(n):
+                log_touch(session, ws, name, when=at.replace(hour=hour))
+        pages = {
+            sort: [
+                p.full_name
+                for offset in range(0, 5, 2)
+                for p in people.list_people(session, ws, sort=sort, limit=2, offset=offset)
+            ]
+            for sort in ("last-contact", "interactions")
+        }
+        clients = people.list_people(session, ws, tag="client", sort="last-contact", limit=10)
+    # Ties go by who was added first; people never contacted come last.
+    assert pages["last-contact"] == ["Bruno Costa", "Eva Ruiz", "Dario Fo", "Ana Díaz",
+                                     "Chloé Dubois"]  # fmt: skip
+    assert pages["interactions"] == ["Bruno Costa", "Eva Ruiz", "Dario Fo", "Ana Díaz",
+                                     "Chloé Dubois"]  # fmt: skip
+    assert [p.full_name for p in clients] == ["Eva Ruiz", "Dario Fo", "Ana Díaz"]

@@ -20,6 +20,7 @@ from takethelead.services.digest import compose_digest, digest_workspaces, send_
 from takethelead.services.errors import ServiceError
 from takethelead.services.scoring import rescore_all, workspace_ids
 from takethelead.services.store import Store
+from takethelead.services.tallies import refresh_tallies
 from takethelead.services.timeentries import refresh_evidence
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def send_weekly_digests(settings: Settings, now: datetime | None = None) -> int:
 
 
 def rescore_everything(settings: Settings, now: datetime | None = None) -> int:
-    """Refresh the tie-strength and network-evidence caches of every workspace (ties scored)."""
+    """Refresh the tie-strength, network-evidence and tally caches of every workspace."""
     store = Store.open(settings)
     total = 0
     try:
@@ -79,6 +80,8 @@ def rescore_everything(settings: Settings, now: datetime | None = None) -> int:
             with store.transaction() as session:
                 total += rescore_all(session, workspace_id, now)
                 refresh_evidence(session, workspace_id, now)
+            with store.transaction() as session:
+                refresh_tallies(session, workspace_id, now)
     finally:
         store.close()
     return total

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.records import NetworkKind
 from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.tallies import tallies
 from takethelead.services.views import NetworkView
-from takethelead.storage.tables import Interaction, Network, TimeEntry
+from takethelead.storage.tables import Network, TimeEntry
 
 DEFAULT_NAMES = {
     NetworkKind.LINKEDIN: "LinkedIn",
@@ -86,12 +87,7 @@ def resolve_network(session: Session, workspace_id: int, ref: str) -> int:
 
 def list_networks(session: Session, workspace_id: int) -> list[NetworkView]:
     """Networks with how many interactions and minutes each has seen."""
-    touches = (
-        select(Interaction.network_id, func.count().label("n"))
-        .where(Interaction.workspace_id == workspace_id)
-        .group_by(Interaction.network_id)
-        .subquery()
-    )
+    counts = tallies(session, workspace_id).per_network
     spent = (
         select(TimeEntry.network_id, func.sum(TimeEntry.minutes).label("m"))
         .where(TimeEntry.workspace_id == workspace_id)
@@ -99,15 +95,7 @@ def list_networks(session: Session, workspace_id: int) -> list[NetworkView]:
         .subquery()
     )
     rows = session.execute(
-        select(
-            Network.id,
-            Network.name,
-            Network.kind,
-            Network.url,
-            func.coalesce(touches.c.n, 0),
-            func.coalesce(spent.c.m, 0),
-        )
-        .outerjoin(touches, touches.c.network_id == Network.id)
+        select(Network.id, Network.name, Network.kind, Network.url, func.coalesce(spent.c.m, 0))
         .outerjoin(spent, spent.c.network_id == Network.id)
         .where(Network.workspace_id == workspace_id)
         .order_by(Network.name)
@@ -118,8 +106,8 @@ def list_networks(session: Session, workspace_id: int) -> list[NetworkView]:
             name=r[1],
             kind=r[2],
             url=r[3],
-            interactions=int(r[4]),
-            minutes_spent=int(r[5]),
+            interactions=counts.get(r[0], 0),
+            minutes_spent=int(r[4]),
         )
         for r in rows
     ]

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from takethelead.services.tallies import QuietTie, quiet_ties, tallies
 from takethelead.storage.tables import Interaction, Network, Person
+
+__all__ = ["NetworkActivity", "Overview", "QuietTie", "overview"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,14 +19,6 @@ class NetworkActivity:
     name: str
     touches_90d: int
     inbound_90d: int
-
-
-@dataclass(frozen=True, slots=True)
-class QuietTie:
-    person_id: int
-    full_name: str
-    touches: int
-    last_contact: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,44 +38,34 @@ def overview(session: Session, workspace_id: int, now: datetime | None = None) -
     people = session.scalar(
         select(func.count()).where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
     )
-    total, first, last = session.execute(
-        select(
-            func.count(), func.min(Interaction.occurred_at), func.max(Interaction.occurred_at)
-        ).where(Interaction.workspace_id == workspace_id)
-    ).one()
-    per_network = session.execute(
-        select(
-            Network.name,
-            func.count(Interaction.id),
-            func.count(Interaction.id).filter(Interaction.direction == "inbound"),
-        )
-        .join(Interaction, Interaction.network_id == Network.id)
-        .where(Interaction.workspace_id == workspace_id, Interaction.occurred_at >= since)
-        .group_by(Network.name)
-        .order_by(func.count(Interaction.id).desc())
-    ).all()
-    touched = (
-        select(
-            Interaction.person_id,
-            func.count().label("n"),
-            func.max(Interaction.occurred_at).label("last"),
-        )
-        .where(Interaction.workspace_id == workspace_id, Interaction.automated.is_(False))
-        .group_by(Interaction.person_id)
-        .subquery()
+    # min and max walk the ends of the (workspace, time) index.
+    first = session.scalar(
+        select(func.min(Interaction.occurred_at)).where(Interaction.workspace_id == workspace_id)
     )
-    quiet = session.execute(
-        select(Person.id, Person.full_name, touched.c.n, touched.c.last)
-        .join(touched, touched.c.person_id == Person.id)
-        .where(touched.c.n >= 8, touched.c.last < since)
-        .order_by(touched.c.n.desc())
-        .limit(5)
+    last = session.scalar(
+        select(func.max(Interaction.occurred_at)).where(Interaction.workspace_id == workspace_id)
+    )
+    networks = session.execute(
+        select(Network.id, Network.name).where(Network.workspace_id == workspace_id)
     ).all()
+    activity = []
+    for network_id, name in networks:
+        # One range of the (workspace, network, time, direction) index per network.
+        touches, inbound = session.execute(
+            select(func.count(), func.count().filter(Interaction.direction == "inbound")).where(
+                Interaction.workspace_id == workspace_id,
+                Interaction.network_id == network_id,
+                Interaction.occurred_at >= since,
+            )
+        ).one()
+        if touches:
+            activity.append(NetworkActivity(name, int(touches), int(inbound or 0)))
+    activity.sort(key=lambda a: (-a.touches_90d, a.name))
     return Overview(
         people=int(people or 0),
-        interactions=int(total or 0),
-        networks=tuple(NetworkActivity(n, int(t), int(i)) for n, t, i in per_network),
-        quiet=tuple(QuietTie(pid, name, int(n), at) for pid, name, n, at in quiet),
+        interactions=tallies(session, workspace_id).total,
+        networks=tuple(activity),
+        quiet=quiet_ties(session, workspace_id, now),
         first=first,
         last=last,
     )

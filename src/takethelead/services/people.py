@@ -8,12 +8,13 @@ from datetime import date, datetime
 from typing import Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, Subquery, delete, func, select, text
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from takethelead.domain.identities import fold, identity
 from takethelead.domain.records import IdentityKind
 from takethelead.services.errors import Ambiguous, NotFound, ServiceError
+from takethelead.services.tallies import forget_tallies
 from takethelead.services.views import (
     IdentityView,
     InteractionView,
@@ -198,6 +199,8 @@ def remove_person(session: Session, workspace_id: int, person_id: int) -> str:
     person = _load(session, workspace_id, person_id)
     name = person.full_name
     session.delete(person)
+    # Their interactions go with them: cached counts would overstate.
+    forget_tallies(session, workspace_id)
     return name
 
 
@@ -218,18 +221,76 @@ def tag_person(
     return tuple(sorted(t.tag for t in person.tags))
 
 
-def _activity_totals(workspace_id: int) -> Subquery:
-    """Last contact and number of interactions per person, over the whole workspace."""
-    return (
-        select(
-            Interaction.person_id,
-            func.max(Interaction.occurred_at).label("last"),
-            func.count().label("n"),
-        )
+def _ranked(
+    session: Session,
+    eligible: Select[int],
+    sort: SortKey,
+    workspace_id: int,
+    page: tuple[int, int | None],
+) -> list[int]:
+    """A page of people by last contact or by interactions, most first, ties by id.
+
+    One pass over the covering (workspace, person, time) index; people never contacted last.
+    """
+    offset, limit = page
+    key = func.max(Interaction.occurred_at) if sort == "last-contact" else func.count()
+    totals = (
+        select(Interaction.person_id, key.label("k"))
         .where(Interaction.workspace_id == workspace_id)
         .group_by(Interaction.person_id)
         .subquery()
     )
+    contacted = select(totals.c.person_id).join(Person, Person.id == totals.c.person_id)
+    contacted = contacted.where(Person.id.in_(eligible.scalar_subquery()))
+    ids = list(
+        session.scalars(
+            contacted.order_by(totals.c.k.desc(), totals.c.person_id).offset(offset).limit(limit)
+        )
+    )
+    if limit is not None and len(ids) == limit:
+        return ids
+    before = session.scalar(select(func.count()).select_from(contacted.subquery())) or 0
+    never = eligible.where(
+        ~select(Interaction.id)
+        .where(Interaction.workspace_id == workspace_id, Interaction.person_id == Person.id)
+        .exists()
+    )
+    rest = never.order_by(Person.id).offset(max(0, offset - before))
+    if limit is not None:
+        rest = rest.limit(limit - len(ids))
+    return ids + list(session.scalars(rest))
+
+
+def _by_last_contact(
+    session: Session, workspace_id: int, eligible: set[int], wanted: int
+) -> list[int] | None:
+    """The first `wanted` people by last contact, newest first, ties by id; None: read all.
+
+    Walks the (workspace, time) index from the newest interaction and stops once enough
+    people are found, so the first pages cost a few hundred rows, not a million.
+    """
+    found: dict[int, datetime] = {}
+    cutoff: datetime | None = None
+    rows = session.execute(
+        select(Interaction.person_id, Interaction.occurred_at)
+        .where(Interaction.workspace_id == workspace_id)
+        .order_by(Interaction.occurred_at.desc())
+        .execution_options(stream_results=True, yield_per=500)
+    )
+    for person_id, at in rows:
+        if cutoff is not None and at < cutoff:
+            break
+        if person_id in found or person_id not in eligible:
+            continue
+        found[person_id] = at
+        if len(found) == wanted:
+            # Keep reading while others share the last time: ties go by id.
+            cutoff = at
+    rows.close()
+    if len(found) < wanted:
+        return None  # people never contacted come last: `_ranked` orders them
+    ordered = sorted(found, key=lambda p: (-found[p].timestamp(), p))
+    return ordered[:wanted]
 
 
 def _people_query(workspace_id: int) -> Select[int]:
@@ -290,12 +351,15 @@ def list_people(
     query = _people_query(workspace_id)
     if tag:
         query = query.where(Person.id.in_(select(PersonTag.person_id).where(PersonTag.tag == tag)))
+    if sort == "last-contact" and limit is not None and offset + limit <= 5_000:
+        eligible = set(session.scalars(query))
+        ids = _by_last_contact(session, workspace_id, eligible, offset + limit)
+        if ids is not None:
+            return _summaries(session, workspace_id, ids[offset:])
     if sort in ("last-contact", "interactions"):
-        totals = _activity_totals(workspace_id)
-        query = query.outerjoin(totals, totals.c.person_id == Person.id)
-        key = totals.c.last if sort == "last-contact" else totals.c.n
-        query = query.order_by(func.coalesce(key, 0).desc(), Person.id)
-    elif sort == "added":
+        ids = _ranked(session, query, sort, workspace_id, (offset, limit))
+        return _summaries(session, workspace_id, ids)
+    if sort == "added":
         query = query.order_by(Person.id.desc())
     else:
         query = query.order_by(func.lower(Person.full_name), Person.id)
@@ -482,3 +546,4 @@ def _ambiguous(phrase: str, ids: list[int], names: dict[int, str]) -> Ambiguous:
 def clear_people(session: Session, workspace_id: int) -> None:
     """Delete every person of a workspace (used when a demo workspace is rebuilt)."""
     session.execute(delete(Person).where(Person.workspace_id == workspace_id))
+    forget_tallies(session, workspace_id)

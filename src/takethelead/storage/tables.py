@@ -131,6 +131,9 @@ class Interaction(Base):
         UniqueConstraint("workspace_id", "source", "external_id"),
         Index("ix_interaction_person_time", "workspace_id", "person_id", "occurred_at"),
         Index("ix_interaction_time", "workspace_id", "occurred_at"),
+        Index(
+            "ix_interaction_network_time", "workspace_id", "network_id", "occurred_at", "direction"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

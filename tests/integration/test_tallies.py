@@ -1,0 +1,161 @@
+"""Cached tallies: counts and quiet people read the same with or without the daily cache."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import inspect, text
+
+from takethelead.config import Settings
+from takethelead.services import people
+from takethelead.services.interactions import log_touch
+from takethelead.services.networks import add_network, list_networks
+from takethelead.services.overview import overview
+from takethelead.services.store import Store, workspace_id
+from takethelead.services.tallies import quiet_ties, refresh_tallies, tallies
+from takethelead.storage import database
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+def _workspace(store: Store) -> int:
+    """Ana, touched 10 times on LinkedIn 200 days ago; Bruno, 3 times by e-mail this week."""
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        add_network(session, ws, "LinkedIn", "linkedin")
+        add_network(session, ws, "Mail", "email")
+        people.add_person(session, ws, "Ana Díaz")
+        people.add_person(session, ws, "Bruno Costa")
+        for day in range(10):
+            when = NOW - timedelta(days=200 + day)
+            log_touch(session, ws, "Ana Díaz", network="LinkedIn", when=when)
+        for day in range(3):
+            log_touch(session, ws, "Bruno Costa", network="Mail", when=NOW - timedelta(days=day))
+    return ws
+
+
+def _counts(store: Store, ws: int) -> dict[str, int]:
+    with store.transaction() as session:
+        return {n.name: n.interactions for n in list_networks(session, ws)}
+
+
+def test_network_counts_are_the_same_before_and_after_the_refresh(store: Store) -> None:
+    ws = _workspace(store)
+    before = _counts(store, ws)
+    with store.transaction() as session:
+        assert refresh_tallies(session, ws, NOW) == 13
+    assert _counts(store, ws) == before == {"LinkedIn": 10, "Mail": 3}
+
+
+def test_interactions_after_the_refresh_are_counted_at_once(store: Store) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        refresh_tallies(session, ws, NOW)
+        log_touch(session, ws, "Bruno Costa", network="Mail", when=NOW + timedelta(hours=1))
+        log_touch(session, ws, "Bruno Costa", when=NOW - timedelta(hours=1))
+    with store.transaction() as session:
+        assert tallies(session, ws).total == 15
+    assert _counts(store, ws) == {"LinkedIn": 10, "Mail": 4}
+
+
+def test_removing_a_person_drops_their_interactions_from_the_counts(store: Store) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        refresh_tallies(session, ws, NOW)
+        people.remove_person(session, ws, people.resolve_person(session, ws, "Ana Díaz"))
+    assert _counts(store, ws) == {"LinkedIn": 0, "Mail": 3}
+
+
+def test_quiet_people_are_the_same_with_the_cache_and_without(store: Store) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        live = quiet_ties(session, ws, NOW)
+        refresh_tallies(session, ws, NOW)
+        cached = quiet_ties(session, ws, NOW)
+    assert [(q.full_name, q.touches) for q in live] == [("Ana Díaz", 10)]
+    assert cached == live
+
+
+def test_a_quiet_person_touched_again_is_no_longer_quiet(store: Store) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        refresh_tallies(session, ws, NOW)
+        log_touch(session, ws, "Ana Díaz", when=NOW)
+        assert quiet_ties(session, ws, NOW) == ()
+
+
+def test_someone_going_quiet_the_day_after_the_refresh_shows(store: Store) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        carla = people.add_person(session, ws, "Carla Nunes")
+        for day in range(8):
+            when = NOW - timedelta(days=89, hours=12 + day)
+            log_touch(session, ws, "Carla Nunes", person=f"#{carla}", when=when)
+        refresh_tallies(session, ws, NOW)
+        assert [q.full_name for q in quiet_ties(session, ws, NOW)] == ["Ana Díaz"]
+        tomorrow = NOW + timedelta(days=1)
+        assert [q.full_name for q in quiet_ties(session, ws, tomorrow)] == [
+            "Ana Díaz",
+            "Carla Nunes",
+        ]
+
+
+def test_the_overview_counts_every_interaction_and_the_last_90_days_per_network(
+    store: Store,
+) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        summary = overview(session, ws, NOW)
+    assert summary.interactions == 13
+    assert [(n.name, n.touches_90d) for n in summary.networks] == [("Mail", 3)]
+
+
+def test_data_written_under_0005_survives_the_upgrade_to_the_network_index(
+    settings: Settings,
+) -> None:
+    engine = database.make_engine(settings.database_url)
+    if database.current_revision(engine):
+        database.downgrade(engine, "base")
+    database.upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO workspace (name, is_demo, created_at) VALUES ('w', false, 0)")
+        )
+        ws = connection.execute(text("SELECT id FROM workspace WHERE name = 'w'")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO person (workspace_id, full_name, first_name, last_name, company, "
+                "title, notes, offer, lead_profile, is_me, distrusted, search_text, created_at, "
+                "updated_at) VALUES (:ws, 'Ana Díaz', 'Ana', 'Díaz', '', '', '', '', '', "
+                "false, false, 'ana diaz', 0, 0)"
+            ),
+            {"ws": ws},
+        )
+        person = connection.execute(text("SELECT id FROM person")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO network (workspace_id, name, kind, url, created_at) "
+                "VALUES (:ws, 'LinkedIn', 'linkedin', '', 0)"
+            ),
+            {"ws": ws},
+        )
+        network = connection.execute(text("SELECT id FROM network")).scalar_one()
+        for n in range(3):
+            connection.execute(
+                text(
+                    "INSERT INTO interaction (workspace_id, person_id, network_id, occurred_at, "
+                    "kind, direction, automated, summary, source, external_id) VALUES "
+                    "(:ws, :p, :net, :at, 'message', 'inbound', false, '', 'manual', :ext)"
+                ),
+                {"ws": ws, "p": person, "net": network, "at": 1_700_000_000 + n, "ext": str(n)},
+            )
+    database.upgrade(engine)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("interaction")}
+    assert "ix_interaction_network_time" in indexes
+    store = Store(settings=settings, engine=engine, sessions=database.session_factory(engine))
+    assert _counts(store, ws) == {"LinkedIn": 3}
+    database.downgrade(engine, "0005")
+    indexes = {i["name"] for i in inspect(engine).get_indexes("interaction")}
+    assert "ix_interaction_network_time" not in indexes
+    database.downgrade(engine, "base")
+    engine.dispose()

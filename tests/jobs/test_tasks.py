@@ -29,7 +29,8 @@ from takethelead.jobs.tasks import (
 from takethelead.services.demo import build_demo
 from takethelead.services.planning import store_setting
 from takethelead.services.store import Store, workspace_id
-from takethelead.storage.tables import Person
+from takethelead.services.tallies import TALLIES_KEY, tallies
+from takethelead.storage.tables import Person, Setting
 
 MONDAY = datetime(2026, 3, 2, 7, 0)  # local
 
@@ -121,6 +122,16 @@ def test_a_failing_mail_server_is_logged_not_raised(
 
 def test_rescoring_visits_every_workspace(settings: Settings, demo_store: Store) -> None:
     assert rescore_everything(settings) == 40
+
+
+def test_rescoring_caches_the_interaction_tallies(settings: Settings, demo_store: Store) -> None:
+    with demo_store.transaction() as session:
+        live = tallies(session, workspace_id(session, "demo"))
+    rescore_everything(settings)
+    with demo_store.transaction() as session:
+        ws = workspace_id(session, "demo")
+        assert session.get(Setting, (ws, TALLIES_KEY)) is not None
+        assert tallies(session, ws) == live
 
 
 @pytest.mark.redis

@@ -27,6 +27,8 @@ QUIET_TOUCHES: Final = 8
 # quiet within them.
 CANDIDATE_DAYS: Final = 2
 CANDIDATES: Final = 60
+MANY_TOUCHED: Final = 2_000
+MANY_CANDIDATES: Final = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +143,14 @@ def _candidates(
             {"after": int(str(cache["upto"])), "ws": workspace_id},
         )
     )
+    if len(touched) > MANY_TOUCHED:
+        return None  # a big import since the refresh: read everyone
     ranked = [int(p) for p in quiet]
     # Someone ranked below the cached quiet could only rise if those above them changed.
     if len(ranked) == CANDIDATES and len(touched & set(ranked)) > CANDIDATES - limit:
         return None
-    return set(ranked) | {int(p) for p in band} | touched
+    candidates = set(ranked) | {int(p) for p in band} | touched
+    return candidates if len(candidates) <= MANY_CANDIDATES else None
 
 
 def refresh_tallies(session: Session, workspace_id: int, now: datetime | None = None) -> int:

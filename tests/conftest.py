@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from takethelead.config import Settings
 from takethelead.services.store import Store
+from takethelead.storage.tables import Base
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +51,10 @@ def store(settings: Settings) -> Iterator[Store]:
     opened = Store.open(settings)
     yield opened
     if not settings.is_sqlite:
+        # Every table emptied and its ids restarted, so each test starts as on a new server.
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with opened.engine.begin() as connection:
-            connection.execute(text("TRUNCATE workspace CASCADE"))
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     opened.close()
 
 

@@ -173,6 +173,7 @@ def main() -> None:
     port = free_port()
     server = start_server(args.data_dir, port, args.workers)
     base = f"http://127.0.0.1:{port}"
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     try:
         client = sign_in(base)
         page_latencies(
@@ -200,6 +201,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=120)
+        print("\nload average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from takethelead.services import people
 from takethelead.services.errors import Ambiguous, NotFound, ServiceError
 from takethelead.services.interactions import log_touch
 from takethelead.services.store import Store, workspace_id
+from takethelead.services.views import PersonSummary
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def crowd(store: Store) -> int:
         return ws
 
 
-def names(found: list[people.PersonSummary]) -> list[str]:
+def names(found: list[PersonSummary]) -> list[str]:
     return [p.full_name for p in found]
 
 

@@ -12,6 +12,10 @@ from takethelead.domain.records import IdentityKind, IdentityRecord
 
 _SPACES = re.compile(r"\s+")
 _LINKEDIN_PATH = re.compile(r"^(in|pub|company|school)/[^/\s]+/?$", re.IGNORECASE)
+_LINKEDIN_URL = re.compile(
+    r"^https?://(?:[a-z0-9-]+\.)*linkedin\.com/([^/?#\s:@]+)/([^/?#\s]+)/?(?:[?#]\S*)?$",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -54,6 +58,9 @@ def normalise_linkedin(value: str) -> str | None:
         return None
     if _LINKEDIN_PATH.match(value):  # already normalised: "in/ana-diaz"
         return value.strip("/").lower()
+    plain = _LINKEDIN_URL.match(value)
+    if plain:  # the usual export shape, without the cost of a full URL parse
+        return f"{plain.group(1).lower()}/{plain.group(2).lower()}"
     if "://" not in value:
         value = "https://" + value
     parts = _split(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
@@ -39,6 +40,21 @@ def test_an_uploaded_linkedin_export_is_imported_and_summarised(
     assert "Imported Connections.csv as linkedin-connections" in answer.text
     listed = ana.get("/people?q=okafor").text
     assert "Dana Okafor" in listed and "Acme" in listed
+
+
+def test_a_zipped_export_is_imported_file_by_file(
+    store: Store, world: World, as_user: dict[str, TestClient]
+) -> None:
+    ana = as_user["ana"]
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("Basic_LinkedInDataExport/Connections.csv", CONNECTIONS)
+        archive.writestr("Basic_LinkedInDataExport/Profile.csv", "First Name\r\nAna\r\n")
+    file = ("Basic_LinkedInDataExport.zip", io.BytesIO(bundle.getvalue()), "application/zip")
+    answer = ana.post("/import", data={"csrf_token": csrf_for(ana)}, files={"file": file})
+    assert answer.status_code == 200
+    assert "Imported Connections.csv as linkedin-connections" in answer.text
+    assert "Dana Okafor" in ana.get("/people?q=okafor").text
 
 
 def test_a_bad_file_shows_the_error_and_writes_nothing(

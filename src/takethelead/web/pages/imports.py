@@ -11,7 +11,7 @@ from takethelead.domain.records import ParseError
 from takethelead.importers import FORMATS
 from takethelead.services import access
 from takethelead.services.errors import ServiceError
-from takethelead.services.exchange import import_any
+from takethelead.services.exchange import import_path
 from takethelead.web.deps import Reader, StoreDep, Writer
 from takethelead.web.templating import render
 from takethelead.web.uploads import public, saved
@@ -22,7 +22,7 @@ CHOICES = ("", *sorted(FORMATS), "takethelead-json")
 
 @router.get("/import")
 def import_page(request: Request, who: Reader) -> Response:
-    return render(request, "import.html", who, formats=CHOICES, summary=None, error=None)
+    return render(request, "import.html", who, formats=CHOICES, summaries=None, error=None)
 
 
 @router.post("/import")
@@ -35,10 +35,10 @@ def upload(
 ) -> Response:
     try:
         with saved(file) as path, access.writing(store, who) as db:
-            summary = import_any(db, who.workspace_id, path, format or None)
+            summaries = import_path(db, who.workspace_id, path, format or None)
     except (ServiceError, ParseError) as exc:
         # The transaction was rolled back: nothing of the file was written.
-        return render(request, "import.html", who, 400, formats=CHOICES, summary=None,
+        return render(request, "import.html", who, 400, formats=CHOICES, summaries=None,
                       error=public(str(exc)), name=file.filename)  # fmt: skip
-    return render(request, "import.html", who, formats=CHOICES, summary=summary, error=None,
+    return render(request, "import.html", who, formats=CHOICES, summaries=summaries, error=None,
                   name=file.filename)  # fmt: skip

@@ -18,6 +18,7 @@ from takethelead.services.activity import load_touches
 from takethelead.services.analytics import load_activity, score_activity
 from takethelead.services.demo import build_demo
 from takethelead.services.errors import ServiceError
+from takethelead.services.scoring import rescore_all
 from takethelead.services.store import Store, workspace_id
 from takethelead.services.ties import record_tie
 from takethelead.storage.tables import Interaction, Person, Setting
@@ -255,3 +256,16 @@ def test_the_owner_is_not_a_contact_to_rate_or_explain(store: Store) -> None:
             relationships.strength_of(session, ws, me.id)
         with pytest.raises(ServiceError, match="no person #999999"):
             relationships.rate(session, ws, 999_999, 3)
+
+
+def test_the_quick_due_list_from_the_cache_agrees_with_the_full_one(store: Store) -> None:
+    moment = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    with store.transaction() as session:
+        build_demo(session, "q", people=60, interactions=1500, now=moment)
+        ws = workspace_id(session, "q")
+        rescore_all(session, ws, moment)
+    with store.transaction() as session:
+        full = keepintouch.due(session, ws, limit=10, now=moment)
+        quick = keepintouch.due_soon(session, ws, limit=10, now=moment)
+    assert quick.total == full.total > 0
+    assert [p.person_id for p in quick.people] == [p.person_id for p in full.people]

@@ -8,11 +8,19 @@ from datetime import UTC, datetime
 from typing import Final
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takethelead.domain.egonet import bridging_ties
 from takethelead.domain.fading import fading_ties
-from takethelead.domain.layers import CADENCE_DAYS, LAYER_NAMES, OUTSIDE, overdue
+from takethelead.domain.layers import (
+    CADENCE_DAYS,
+    LAYER_NAMES,
+    OUTSIDE,
+    assign_layers,
+    cadence_days,
+    overdue,
+)
 from takethelead.services.errors import ServiceError
 from takethelead.services.relationships import (
     NEVER_DAYS,
@@ -21,7 +29,9 @@ from takethelead.services.relationships import (
     contact,
     scored,
 )
+from takethelead.services.scoring import cached_people, last_personal_contact
 from takethelead.services.ties import contact_edges
+from takethelead.storage.tables import Person
 
 CADENCE_WORDS: Final = {
     "weekly": 7,
@@ -155,6 +165,56 @@ def due(
                 cadence_days=item.cadence_days,
                 overdue_days=None if never else item.overdue_days,
                 own_cadence=bool(own[item.person]),
+            )
+        )
+    return DueList(
+        people=tuple(people),
+        total=len(late),
+        layer_cadence=dict(zip(LAYER_NAMES, CADENCE_DAYS, strict=True)),
+    )
+
+
+def due_soon(
+    session: Session, workspace_id: int, limit: int = 5, now: datetime | None = None
+) -> DueList:
+    """Who is overdue, read from the strength cache: for pages that must answer at once.
+
+    Layers come from the cached strengths and the last contact from the (person, time)
+    index, for the people who have a cadence at all. Until every tie has been scored
+    once, it falls back to `due`, which reads every interaction.
+    """
+    moment = now or datetime.now(UTC)
+    ids, strength, overrides, _ = cached_people(session, workspace_id)
+    if np.isnan(strength).any():
+        return due(session, workspace_id, limit, moment)
+    layer = assign_layers(strength)
+    cadence = cadence_days(layer, overrides)
+    last = last_personal_contact(
+        session, workspace_id, ids, np.isfinite(cadence), int(moment.timestamp())
+    )
+    late = overdue(last, layer, moment.timestamp(), strength, overrides=overrides)
+    names = dict(
+        session.execute(
+            select(Person.id, Person.full_name).where(
+                Person.id.in_([int(ids[item.person]) for item in late[:limit]])
+            )
+        ).all()
+    )
+    people = []
+    for item in late[:limit]:
+        never = not np.isfinite(item.days_since)
+        person_id = int(ids[item.person])
+        people.append(
+            DueView(
+                person_id=person_id,
+                full_name=names.get(person_id, ""),
+                layer=_layer_name(item.layer),
+                layer_code=item.layer,
+                strength=float(strength[item.person]),
+                days_since=None if never else item.days_since,
+                cadence_days=item.cadence_days,
+                overdue_days=None if never else item.overdue_days,
+                own_cadence=bool(np.isfinite(overrides[item.person])),
             )
         )
     return DueList(

@@ -17,7 +17,7 @@ from typing import Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import CursorResult, TextClause, bindparam, select, text
+from sqlalchemy import CursorResult, TextClause, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.egonet import bridging_ties
@@ -34,7 +34,13 @@ from takethelead.domain.usefulness import RatePosterior
 from takethelead.services.analytics import load_activity, score_activity
 from takethelead.services.intropairs import Pairs, introduction_pairs
 from takethelead.services.posts import MANUAL_KINDS, ManualPost, due_manual_posts, scheduled_posts
-from takethelead.services.scoring import CONTACT_KINDS, DIRECTION_CODE, KIND_CODE, rescore_all
+from takethelead.services.scoring import (
+    DIRECTION_CODE,
+    KIND_CODE,
+    cached_people,
+    last_personal_contact,
+    rescore_all,
+)
 from takethelead.services.timeentries import network_posteriors
 from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting
 
@@ -139,12 +145,14 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
         last_contact = table.last_contact
         cadence = cadence_days(assign_layers(strength), overrides)
     else:
-        ids, strength, overrides, distrusted = _people(session, workspace_id)
+        ids, strength, overrides, distrusted = cached_people(session, workspace_id)
         if np.isnan(strength).any():  # never scored (new people, an import): score them now
             rescore_all(session, workspace_id, now)
-            ids, strength, overrides, distrusted = _people(session, workspace_id)
+            ids, strength, overrides, distrusted = cached_people(session, workspace_id)
         cadence = cadence_days(assign_layers(strength), overrides)
-        last_contact = _last_contact(session, workspace_id, ids, np.isfinite(cadence), until)
+        last_contact = last_personal_contact(
+            session, workspace_id, ids, np.isfinite(cadence), until
+        )
 
     recent = _recent(session, workspace_id, ids, until - int(RECENT_DAYS * DAY), until)
     person, network, ts, kind, direction, automated = recent
@@ -213,51 +221,6 @@ def plain_rows(
         return list(result.cursor.fetchall())
     finally:
         result.close()
-
-
-def _people(
-    session: Session, workspace_id: int
-) -> tuple[IntArray, FloatArray, FloatArray, BoolArray]:
-    rows = plain_rows(
-        session,
-        text(
-            "SELECT id, strength, cadence_days, distrusted FROM person "
-            "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
-        ),
-        {"ws": workspace_id, "no": False},
-    )
-    return (
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
-        np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64),
-        np.array([bool(r[3]) for r in rows], dtype=np.bool_),
-    )
-
-
-def _last_contact(
-    session: Session, workspace_id: int, ids: IntArray, wanted: BoolArray, until: int
-) -> FloatArray:
-    """Latest personal contact of the wanted people (-inf for everyone else)."""
-    last = np.full(ids.size, -np.inf)
-    chosen = ids[wanted].tolist()
-    if not chosen:
-        return last
-    # Newest first through the (person, time) index, stopping at the first personal touch:
-    # a handful of rows per person even for the ones with thousands of interactions.
-    rows = session.execute(
-        text(
-            "SELECT p.id, (SELECT i.occurred_at FROM interaction i "
-            "WHERE i.workspace_id = :ws AND i.person_id = p.id AND i.occurred_at <= :until "
-            "AND i.automated = :no AND i.kind IN :kinds "
-            "ORDER BY i.occurred_at DESC LIMIT 1) FROM person p WHERE p.id IN :ids"
-        ).bindparams(bindparam("ids", expanding=True), bindparam("kinds", expanding=True)),
-        {"ws": workspace_id, "ids": chosen, "no": False, "kinds": CONTACT_KINDS, "until": until},
-    ).all()
-    rows = [r for r in rows if r[1] is not None]
-    if rows:
-        where = np.searchsorted(ids, np.array([r[0] for r in rows], dtype=np.int64))
-        last[where] = np.array([r[1] for r in rows], dtype=np.float64)
-    return last
 
 
 def _recent(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
@@ -99,3 +100,52 @@ def rescore_people(
 def workspace_ids(session: Session) -> list[int]:
     """Every workspace, for jobs that visit them all."""
     return list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+
+
+def cached_people(
+    session: Session, workspace_id: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Ids, cached strength, own cadence (NaN: the layer's) and distrust of everyone but me."""
+    rows = session.execute(
+        text(
+            "SELECT id, strength, cadence_days, distrusted FROM person "
+            "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
+        ),
+        {"ws": workspace_id, "no": False},
+    ).all()
+    return (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
+        np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64),
+        np.array([bool(r[3]) for r in rows], dtype=np.bool_),
+    )
+
+
+def last_personal_contact(
+    session: Session,
+    workspace_id: int,
+    ids: NDArray[np.int64],
+    wanted: NDArray[np.bool_],
+    until: int,
+) -> NDArray[np.float64]:
+    """Latest personal contact of the wanted people (-inf for everyone else)."""
+    last = np.full(ids.size, -np.inf)
+    chosen = ids[wanted].tolist()
+    if not chosen:
+        return last
+    # Newest first through the (person, time) index, stopping at the first personal touch:
+    # a handful of rows per person even for the ones with thousands of interactions.
+    rows = session.execute(
+        text(
+            "SELECT p.id, (SELECT i.occurred_at FROM interaction i "
+            "WHERE i.workspace_id = :ws AND i.person_id = p.id AND i.occurred_at <= :until "
+            "AND i.automated = :no AND i.kind IN :kinds "
+            "ORDER BY i.occurred_at DESC LIMIT 1) FROM person p WHERE p.id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True), bindparam("kinds", expanding=True)),
+        {"ws": workspace_id, "ids": chosen, "no": False, "kinds": CONTACT_KINDS, "until": until},
+    ).all()
+    rows = [r for r in rows if r[1] is not None]
+    if rows:
+        where = np.searchsorted(ids, np.array([r[0] for r in rows], dtype=np.int64))
+        last[where] = np.array([r[1] for r in rows], dtype=np.float64)
+    return last

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.services import access, planactions, planning
+from takethelead.services import access, keepintouch, planactions, planning
 from takethelead.services.overview import overview
 from takethelead.services.timeentries import rank_networks
 from takethelead.web.charts import balance_split, usefulness_chart
@@ -23,7 +23,7 @@ def dashboard(request: Request, store: StoreDep, who: Reader) -> Response:
         plan = planning.current_plan(db, who.workspace_id)
         networks = rank_networks(db, who.workspace_id)
         summary = overview(db, who.workspace_id)
-    due = [i for i in plan.items if i.kind == "check-in"] if plan else []
+        due = keepintouch.due_soon(db, who.workspace_id, limit=6)
     return render(
         request,
         "dashboard.html",

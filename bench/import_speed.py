@@ -14,7 +14,6 @@ import resource
 import statistics
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 from takethelead.config import Settings

@@ -194,3 +194,41 @@ def test_a_zip_that_escapes_its_folder_is_refused(store: Store, tmp_path: Path) 
         bundle.writestr("../../outside.csv", "x")
     with pytest.raises(ServiceError, match="points outside"), store.transaction() as session:
         import_path(session, workspace_id(session, "default"), archive)
+
+
+def test_a_changed_meeting_is_updated_not_duplicated(store: Store, tmp_path: Path) -> None:
+    calendar = tmp_path / "calendar.ics"
+
+    def write(title: str) -> None:
+        calendar.write_text(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+            "BEGIN:VEVENT\r\nUID:m-1@example.org\r\nDTSTAMP:20240501T090000Z\r\n"
+            "DTSTART:20240502T090000Z\r\nDTEND:20240502T100000Z\r\n"
+            f"SUMMARY:{title}\r\n"
+            "ORGANIZER;CN=Sam Rivera:mailto:sam@rivera.example\r\n"
+            "ATTENDEE;CN=Sam Rivera:mailto:sam@rivera.example\r\n"
+            "ATTENDEE;CN=Ana Díaz:mailto:ana@acme-bakery.example\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n",
+            encoding="utf-8",
+        )
+
+    write("Coffee")
+    with store.transaction() as session:
+        ws = workspace_id(session, "default")
+        people.add_person(session, ws, "Sam Rivera", identities=["sam@rivera.example"])
+    first = run(store, "", "icalendar", path=calendar)
+    assert first.interactions.created == 2  # Sam is not known as the owner: both attend
+    before = counts(store)
+    write("Coffee and a walk")
+    again = run(store, "", "icalendar", path=calendar)
+    assert (again.interactions.created, again.interactions.updated) == (0, 2)
+    assert counts(store) == before
+
+
+def test_the_same_message_twice_in_one_file_is_stored_once(store: Store, tmp_path: Path) -> None:
+    doubled = tmp_path / "messages.csv"
+    lines = (EXPORTS / "messages.csv").read_bytes().split(b"\r\n")
+    doubled.write_bytes(b"\r\n".join([*lines[:-1], lines[-2], b""]))
+    summary = run(store, "", "linkedin-messages", path=doubled)
+    assert summary.interactions.created == 3
+    assert summary.interactions.unchanged == 1

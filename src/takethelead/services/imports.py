@@ -145,20 +145,6 @@ class _Writer:
                 )
             )
         }
-        self.seen_interactions: dict[str, tuple[int, tuple[Any, ...]]] = {
-            ext: (iid, (pid, int(at.timestamp()), kind, direction, summary_hash(summary)))
-            for iid, ext, pid, at, kind, direction, summary in session.execute(
-                select(
-                    Interaction.id,
-                    Interaction.external_id,
-                    Interaction.person_id,
-                    Interaction.occurred_at,
-                    Interaction.kind,
-                    Interaction.direction,
-                    Interaction.summary,
-                ).where(Interaction.workspace_id == workspace_id, Interaction.source == source)
-            )
-        }
         self.records: dict[str, dict[str, str]] = {
             key: json.loads(fields)
             for key, fields in session.execute(
@@ -177,7 +163,9 @@ class _Writer:
         self.pending_identities: list[dict[str, Any]] = []
         self.pending_tags: list[dict[str, Any]] = []
         self.pending_records: list[dict[str, Any]] = []
-        self.new_interactions: list[dict[str, Any]] = []
+        # New or changed interactions of this batch by external id, checked against the
+        # database a batch at a time: memory stays bounded however long the file.
+        self.pending_interactions: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {}
         self.dirty: set[int] = set()
 
     def resolve(self, person_id: int) -> int:
@@ -389,54 +377,79 @@ class _Writer:
             record.direction.value,
             summary_hash(record.summary),
         )
-        seen = self.seen_interactions.get(record.external_id)
-        if seen is not None:
-            interaction_id, before = seen
-            if before == fingerprint:
-                self.summary.interactions.unchanged += 1
-                return
+        row = {
+            "workspace_id": self.workspace_id,
+            "person_id": person_id,
+            "network_id": self.network(record.network),
+            "occurred_at": int(record.occurred_at.timestamp()),
+            "kind": record.kind.value,
+            "direction": record.direction.value,
+            "automated": record.automated,
+            "minutes": record.minutes,
+            "summary": record.summary,
+            "source": self.source,
+            "external_id": record.external_id,
+        }
+        earlier = self.pending_interactions.get(record.external_id)
+        if earlier is not None and earlier[1] == fingerprint:
+            self.summary.interactions.unchanged += 1  # the same record twice in one file
+            return
+        self.pending_interactions[record.external_id] = (row, fingerprint)
+        if len(self.pending_interactions) >= BATCH:
             self.flush()
+
+    def flush(self) -> None:
+        """Write buffered people, then this batch of interactions: new, changed or neither."""
+        self.flush_people()
+        if not self.pending_interactions:
+            return
+        stored: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        external_ids = list(self.pending_interactions)
+        for start in range(0, len(external_ids), 900):
+            for iid, ext, pid, at, kind, direction, text_ in self.session.execute(
+                select(
+                    Interaction.id,
+                    Interaction.external_id,
+                    Interaction.person_id,
+                    Interaction.occurred_at,
+                    Interaction.kind,
+                    Interaction.direction,
+                    Interaction.summary,
+                ).where(
+                    Interaction.workspace_id == self.workspace_id,
+                    Interaction.source == self.source,
+                    Interaction.external_id.in_(external_ids[start : start + 900]),
+                )
+            ):
+                fingerprint = (pid, int(at.timestamp()), kind, direction, summary_hash(text_))
+                stored[ext] = (iid, fingerprint)
+        inserts = []
+        for ext, (row, wanted) in self.pending_interactions.items():
+            row["person_id"] = self.resolve(row["person_id"])
+            wanted = (row["person_id"], *wanted[1:])
+            if ext not in stored:
+                inserts.append(row)
+                self.summary.interactions.created += 1
+                continue
+            interaction_id, before = stored[ext]
+            if before == wanted:
+                self.summary.interactions.unchanged += 1
+                continue
             self.session.execute(
                 update(Interaction)
                 .where(Interaction.id == interaction_id)
                 .values(
-                    person_id=self.resolve(person_id),
-                    occurred_at=record.occurred_at,
-                    kind=record.kind.value,
-                    direction=record.direction.value,
-                    summary=record.summary,
+                    person_id=row["person_id"],
+                    occurred_at=row["occurred_at"],
+                    kind=row["kind"],
+                    direction=row["direction"],
+                    summary=row["summary"],
                 )
             )
-            self.seen_interactions[record.external_id] = (interaction_id, fingerprint)
             self.summary.interactions.updated += 1
-            return
-        self.seen_interactions[record.external_id] = (-1, fingerprint)
-        self.new_interactions.append(
-            {
-                "workspace_id": self.workspace_id,
-                "person_id": person_id,
-                "network_id": self.network(record.network),
-                "occurred_at": int(record.occurred_at.timestamp()),
-                "kind": record.kind.value,
-                "direction": record.direction.value,
-                "automated": record.automated,
-                "minutes": record.minutes,
-                "summary": record.summary,
-                "source": self.source,
-                "external_id": record.external_id,
-            }
-        )
-        self.summary.interactions.created += 1
-        if len(self.new_interactions) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        self.flush_people()
-        if self.new_interactions:
-            for row in self.new_interactions:
-                row["person_id"] = self.resolve(row["person_id"])
-            self.session.execute(insert(table_of(Interaction)), self.new_interactions)
-            self.new_interactions = []
+        if inserts:
+            self.session.execute(insert(table_of(Interaction)), inserts)
+        self.pending_interactions = {}
 
     def finish(self) -> None:
         self.flush()

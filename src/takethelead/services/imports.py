@@ -145,14 +145,15 @@ class _Writer:
                 )
             )
         }
-        self.records: dict[str, dict[str, str]] = {
-            key: json.loads(fields)
-            for key, fields in session.execute(
+        # Kept as the JSON text stored: most records come back unchanged, and comparing text
+        # costs far less memory than holding every record decoded.
+        self.records: dict[str, str] = dict(
+            session.execute(
                 select(SourceRecord.record_key, SourceRecord.fields).where(
                     SourceRecord.workspace_id == workspace_id, SourceRecord.source == source
                 )
-            )
-        }
+            ).tuples()
+        )
         self.networks: dict[NetworkKind, int] = {}
         self.me_id = session.scalar(
             select(Person.id).where(Person.workspace_id == workspace_id, Person.is_me.is_(True))
@@ -217,13 +218,16 @@ class _Writer:
             wanted["birthday"] = record.birthday
         key = record_key(record)
         said = {f: str(v) for f, v in wanted.items() if v}
-        previous = self.records.get(key)
+        said_text = json.dumps(said, sort_keys=True, ensure_ascii=False)
+        stored = self.records.get(key)
+        same = stored == said_text
+        previous = None if stored is None else said if same else json.loads(stored)
         if person_id is None:
             person_id = self.create(record, wanted, is_me)
         else:
             self.change(person_id, wanted, previous, is_me)
-        if previous != said:
-            self.remember(key, person_id, said, previous is None)
+        if not same:
+            self.remember(key, person_id, said_text, stored is None)
         self.add_identities(person_id, record.identities)
         for tag in record.tags:
             if tag != "me" and (person_id, tag) not in self.tags:
@@ -298,10 +302,9 @@ class _Writer:
     def flushed_people(self) -> int:
         return self.temp_count - len(self.pending_people)
 
-    def remember(self, key: str, person_id: int, said: dict[str, str], new: bool) -> None:
-        """Keep what the source said this time, to compare with on the next import."""
-        fields = json.dumps(said, sort_keys=True, ensure_ascii=False)
-        self.records[key] = said
+    def remember(self, key: str, person_id: int, fields: str, new: bool) -> None:
+        """Keep what the source said this time (as JSON), to compare with on the next import."""
+        self.records[key] = fields
         if new:
             self.pending_records.append(
                 {

@@ -147,13 +147,14 @@ class _Writer:
         }
         # Kept as the JSON text stored: most records come back unchanged, and comparing text
         # costs far less memory than holding every record decoded.
-        self.records: dict[str, str] = dict(
-            session.execute(
+        self.records: dict[str, str] = {
+            key: fields
+            for key, fields in session.execute(
                 select(SourceRecord.record_key, SourceRecord.fields).where(
                     SourceRecord.workspace_id == workspace_id, SourceRecord.source == source
                 )
-            ).tuples()
-        )
+            )
+        }
         self.networks: dict[NetworkKind, int] = {}
         self.me_id = session.scalar(
             select(Person.id).where(Person.workspace_id == workspace_id, Person.is_me.is_(True))

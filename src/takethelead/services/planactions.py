@@ -13,10 +13,10 @@ from takethelead.domain.posting import DeliveryState
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.planning import manual_delivery, week_start
 from takethelead.services.posts import manual_posts, mark_manual_posted
+from takethelead.services.referrals import record_referral
 from takethelead.services.scoring import rescore_people
 from takethelead.storage.tables import (
     Interaction,
-    LedgerEntry,
     Plan,
     PlanAction,
     Referral,
@@ -200,27 +200,11 @@ def _referral(
 ) -> None:
     assert action.person_id is not None
     direction = "given" if result == "referral-given" else "received"
-    referral = Referral(
-        workspace_id=workspace_id,
-        direction=direction,
-        person_id=action.person_id,
-        status="given",
+    record_referral(
+        session,
+        workspace_id,
+        direction,
+        action.person_id,
         note=f"from plan action {action.position}",
-        created_at=moment,
-        updated_at=moment,
+        now=moment,
     )
-    session.add(referral)
-    session.flush()
-    session.add(
-        LedgerEntry(
-            workspace_id=workspace_id,
-            person_id=action.person_id,
-            direction=direction,
-            kind="referral",
-            occurred_at=moment,
-            note=referral.note,
-            referral_id=referral.id,
-        )
-    )
-    _touch(session, workspace_id, action, action.person_id, "referral",
-           "outbound" if direction == "given" else "inbound", "-referral", moment)  # fmt: skip

@@ -36,7 +36,12 @@ from takethelead.services.activity import load_touches
 from takethelead.services.analytics import Activity
 from takethelead.services.errors import ServiceError
 from takethelead.services.ledger import Standing, ledger_lines, standing
-from takethelead.services.scoring import DIRECTION_CODE, KIND_CODE, rescore_people
+from takethelead.services.scoring import (
+    DIRECTION_CODE,
+    KIND_CODE,
+    rescore_people,
+    score_workspace,
+)
 from takethelead.services.weights import WEIGHTS_KEY, current_weights
 from takethelead.storage.tables import Person, Setting
 
@@ -150,15 +155,7 @@ def cadence_overrides(raw: FloatArray) -> FloatArray:
 def scored(session: Session, workspace_id: int, now: datetime | None = None) -> Scored:
     """Score every relationship in the workspace at `now` with the workspace's weights."""
     moment = now or datetime.now(UTC)
-    activity = load_touches(session, workspace_id, moment)
-    weights, fitted = current_weights(session, workspace_id)
-    table = score_all(
-        activity.touches,
-        moment.timestamp(),
-        len(activity.people),
-        ratings=activity.people.closeness,
-        weights=weights,
-    )
+    activity, table, weights, fitted = score_workspace(session, workspace_id, moment)
     layer = assign_layers(table.score)
     cadence = cadence_days(layer, cadence_overrides(activity.people.cadence_days))
     return Scored(activity, table, fitted, layer, cadence, weights)

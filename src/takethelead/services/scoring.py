@@ -17,10 +17,13 @@ from takethelead.domain.strength import (
     DIRECTIONS,
     KIND_WEIGHTS,
     KINDS,
+    StrengthTable,
     Touches,
+    Weights,
     score_all,
 )
 from takethelead.services.activity import load_touches
+from takethelead.services.analytics import Activity
 from takethelead.services.weights import current_weights
 from takethelead.storage.tables import Person, Workspace, table_of
 
@@ -30,11 +33,12 @@ DIRECTION_CODE: Final = {d.value: i for i, d in enumerate(DIRECTIONS)}
 CONTACT_KINDS: Final = tuple(k.value for k, w in KIND_WEIGHTS.items() if w >= CONTACT_MIN_WEIGHT)
 
 
-def rescore_all(session: Session, workspace_id: int, now: datetime | None = None) -> int:
-    """Score every tie from its interactions and store the scores; returns how many."""
-    moment = now or datetime.now(UTC)
+def score_workspace(
+    session: Session, workspace_id: int, moment: datetime
+) -> tuple[Activity, StrengthTable, Weights, bool]:
+    """Every tie scored at `moment` with the workspace's weights, and whether they are fitted."""
     activity = load_touches(session, workspace_id, moment)
-    weights, _ = current_weights(session, workspace_id)
+    weights, fitted = current_weights(session, workspace_id)
     table = score_all(
         activity.touches,
         moment.timestamp(),
@@ -42,6 +46,12 @@ def rescore_all(session: Session, workspace_id: int, now: datetime | None = None
         ratings=activity.people.closeness,
         weights=weights,
     )
+    return activity, table, weights, fitted
+
+
+def rescore_all(session: Session, workspace_id: int, now: datetime | None = None) -> int:
+    """Score every tie from its interactions and store the scores; returns how many."""
+    activity, table, _, _ = score_workspace(session, workspace_id, now or datetime.now(UTC))
     rows = [
         {"pid": int(pid), "s": float(s)}
         for pid, s in zip(activity.people.ids, table.score, strict=True)

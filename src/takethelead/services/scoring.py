@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import CursorResult, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from takethelead.domain.strength import (
@@ -116,18 +116,29 @@ def cached_people(
     session: Session, workspace_id: int
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
     """Ids, cached strength, own cadence (NaN: the layer's) and distrust of everyone but me."""
-    rows = session.execute(
-        text(
-            "SELECT id, strength, cadence_days, distrusted FROM person "
-            "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            text(
+                "SELECT id, strength, cadence_days, distrusted FROM person "
+                "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
+            ),
+            {"ws": workspace_id, "no": False},
         ),
-        {"ws": workspace_id, "no": False},
-    ).all()
+    )
+    try:
+        rows = result.cursor.fetchall()  # plain driver tuples: pages call this on every view
+    finally:
+        result.close()
+    if not rows:
+        empty = np.array([], dtype=np.float64)
+        return np.array([], dtype=np.int64), empty, empty.copy(), np.array([], dtype=np.bool_)
+    ids, strength, cadence, distrusted = zip(*rows, strict=True)
     return (
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
-        np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64),
-        np.array([bool(r[3]) for r in rows], dtype=np.bool_),
+        np.array(ids, dtype=np.int64),
+        np.array(strength, dtype=np.float64),  # None becomes NaN
+        np.array(cadence, dtype=np.float64),
+        np.array(distrusted, dtype=np.bool_),
     )
 
 

@@ -17,8 +17,9 @@ from takethelead.domain.posting import DeliveryState
 from takethelead.services import planactions, planning
 from takethelead.services.digest import plan_markdown
 from takethelead.services.errors import ServiceError
+from takethelead.services.manualposts import mark_manual_posted
 from takethelead.services.plancalendar import parse_preferred_hours, plan_calendar
-from takethelead.services.posts import PostRequest, create_post, mark_manual_posted
+from takethelead.services.posts import PostRequest, create_post
 from takethelead.services.store import Store, workspace_id
 from takethelead.storage.tables import (
     ConnectorAccount,

@@ -14,14 +14,13 @@ from sqlalchemy import select, text
 from takethelead.config import Settings
 from takethelead.domain.posting import DeliveryState
 from takethelead.services.errors import ServiceError
+from takethelead.services.manualposts import due_manual_posts, mark_manual_posted
 from takethelead.services.posts import (
     PostRequest,
     cancel_post,
     create_post,
-    due_manual_posts,
     edit_post,
     list_queue,
-    mark_manual_posted,
     schedule_draft,
     set_slots,
 )

@@ -15,6 +15,7 @@ from takethelead.services import posts as service
 from takethelead.services.connections import Secrets, connect_account, prepare
 from takethelead.services.delivery import publish_once
 from takethelead.services.inbox import sync_inboxes
+from takethelead.services.manualposts import mark_manual_posted
 from takethelead.services.store import workspace_id
 
 _ACTIONS = ("edit", "cancel", "schedule", "done")
@@ -152,7 +153,7 @@ def _action(
         if len(words) != 3:
             fail("done: expected lead post done ID NETWORK, e.g. lead post done 12 linkedin")
         with STATE.transaction() as (session, ws):
-            service.mark_manual_posted(session, ws, post_id, words[2].lower(), url)
+            mark_manual_posted(session, ws, post_id, words[2].lower(), url)
         console.print(f"Post #{post_id} marked as published on {escape(words[2])}.")
         return
     for network_name, state in change.untouched:

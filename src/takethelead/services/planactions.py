@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.posting import DeliveryState
 from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.manualposts import manual_posts, mark_manual_posted
 from takethelead.services.planning import manual_delivery, week_start
-from takethelead.services.posts import manual_posts, mark_manual_posted
 from takethelead.services.referrals import record_referral
 from takethelead.services.scoring import rescore_people
 from takethelead.storage.tables import (

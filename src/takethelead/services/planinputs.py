@@ -33,7 +33,12 @@ from takethelead.domain.strength import DIRECTIONS
 from takethelead.domain.usefulness import RatePosterior
 from takethelead.services.analytics import load_activity, score_activity
 from takethelead.services.intropairs import Pairs, introduction_pairs
-from takethelead.services.posts import MANUAL_KINDS, ManualPost, due_manual_posts, scheduled_posts
+from takethelead.services.manualposts import (
+    ManualPost,
+    due_manual_posts,
+    scheduled_posts,
+)
+from takethelead.services.posts import MANUAL_KINDS
 from takethelead.services.scoring import (
     DIRECTION_CODE,
     KIND_CODE,

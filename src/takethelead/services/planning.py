@@ -32,6 +32,7 @@ from takethelead.domain.actions import (
 )
 from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, DEFAULT_CAPS, build_plan
 from takethelead.services.errors import ServiceError
+from takethelead.services.manualposts import ManualPost, manual_posts
 from takethelead.services.planinputs import (
     BALANCE_DAYS,
     DAY,
@@ -39,7 +40,7 @@ from takethelead.services.planinputs import (
     gather,
     setting,
 )
-from takethelead.services.posts import ManualPost, manual_posts, queue_notices
+from takethelead.services.posts import queue_notices
 from takethelead.services.timeentries import (
     has_evidence_cache,
     parse_minutes,

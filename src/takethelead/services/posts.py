@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -41,11 +40,6 @@ from takethelead.storage.tables import (
 MANUAL_KINDS = (NetworkKind.LINKEDIN, NetworkKind.X, NetworkKind.FACEBOOK)
 # Recurring posts without a repeat cap are scheduled this far ahead, extended by every pass.
 HORIZON = timedelta(days=28)
-_SHARE_URLS = {
-    NetworkKind.LINKEDIN: "https://www.linkedin.com/feed/?shareActive=true&text={text}",
-    NetworkKind.X: "https://x.com/intent/post?text={text}",
-    NetworkKind.FACEBOOK: "https://www.facebook.com/",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +83,6 @@ class Change:
     post_id: int
     changed: int
     untouched: list[tuple[str, str]]  # (network, state) of claimed or finished deliveries
-
-
-@dataclass(frozen=True, slots=True)
-class ManualPost:
-    """A due post for a network without an API: the text to paste and the page to open."""
-
-    delivery_id: int
-    post_id: int
-    network: str
-    due_at: datetime
-    text: str
-    open_url: str
 
 
 def _target(session: Session, workspace_id: int, raw: str) -> tuple[str, int | None]:
@@ -293,7 +275,7 @@ def schedule_draft(
     now: datetime,
 ) -> None:
     """Turn a draft into a scheduled post (validated again, as networks may have changed)."""
-    post = _post(session, workspace_id, post_id)
+    post = owned_post(session, workspace_id, post_id)
     if post.status != "draft":
         raise ServiceError(f"post #{post_id}: only a draft can be scheduled; it is {post.status}")
     variants = dict(
@@ -308,7 +290,7 @@ def schedule_draft(
     _first_occurrence(session, post, targets, at, next_slot, now)
 
 
-def _post(session: Session, workspace_id: int, post_id: int) -> Post:
+def owned_post(session: Session, workspace_id: int, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None or post.workspace_id != workspace_id:
         raise NotFound(f"post #{post_id}: no such post")
@@ -328,7 +310,7 @@ def edit_post(
     session: Session, workspace_id: int, post_id: int, text: str, network: str | None = None
 ) -> Change:
     """New text for the deliveries not yet claimed (of one network with `network`)."""
-    post = _post(session, workspace_id, post_id)
+    post = owned_post(session, workspace_id, post_id)
     if post.status == "cancelled":
         raise ServiceError(f"post #{post_id}: it is cancelled")
     networks = json.loads(post.networks)
@@ -369,7 +351,7 @@ def edit_post(
 
 def cancel_post(session: Session, workspace_id: int, post_id: int) -> Change:
     """Cancel every delivery not yet claimed; what is sending or sent stays as it is."""
-    post = _post(session, workspace_id, post_id)
+    post = owned_post(session, workspace_id, post_id)
     post.status = "cancelled"
     post.updated_at = utcnow()
     result = session.execute(
@@ -493,110 +475,3 @@ def queue_notices(session: Session, workspace_id: int) -> list[str]:
             f"{counts[DeliveryState.FAILED]} post(s) failed; see the reason in the queue."
         )
     return notices
-
-
-def due_manual_posts(
-    session: Session, workspace_id: int, now: datetime, within: timedelta = timedelta(days=7)
-) -> list[ManualPost]:
-    """Posts for networks without an API due before now + `within`, oldest first."""
-    rows = session.scalars(
-        select(Delivery)
-        .where(
-            Delivery.workspace_id == workspace_id,
-            Delivery.account_id.is_(None),
-            Delivery.network.in_([k.value for k in MANUAL_KINDS]),
-            Delivery.state == DeliveryState.QUEUED,
-            Delivery.due_at <= now + within,
-        )
-        .order_by(Delivery.due_at, Delivery.id)
-    )
-    return [_manual(d) for d in rows]
-
-
-def manual_posts(
-    session: Session, workspace_id: int, delivery_ids: list[int]
-) -> dict[int, tuple[ManualPost, str]]:
-    """Manual deliveries by id, whatever their state, each with its state."""
-    if not delivery_ids:
-        return {}
-    rows = session.scalars(
-        select(Delivery).where(
-            Delivery.workspace_id == workspace_id,
-            Delivery.id.in_(sorted(set(delivery_ids))),
-            Delivery.network.in_([k.value for k in MANUAL_KINDS]),
-        )
-    )
-    return {d.id: (_manual(d), d.state) for d in rows}
-
-
-def _manual(delivery: Delivery) -> ManualPost:
-    return ManualPost(
-        delivery_id=delivery.id,
-        post_id=delivery.post_id,
-        network=delivery.network,
-        due_at=delivery.due_at,
-        text=delivery.text,
-        open_url=_SHARE_URLS[NetworkKind(delivery.network)].format(text=quote(delivery.text)),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Scheduled:
-    """Posts queued to go out automatically in a period, and how many networks they reach."""
-
-    posts: int
-    networks: int
-
-
-def scheduled_posts(
-    session: Session, workspace_id: int, start: datetime, end: datetime
-) -> Scheduled:
-    """Distinct posts with a queued delivery to a connected account due in [start, end)."""
-    rows = session.execute(
-        select(Delivery.post_id, Delivery.network)
-        .where(
-            Delivery.workspace_id == workspace_id,
-            Delivery.account_id.is_not(None),
-            Delivery.state == DeliveryState.QUEUED,
-            Delivery.due_at >= start,
-            Delivery.due_at < end,
-        )
-        .distinct()
-    ).all()
-    return Scheduled(len({r[0] for r in rows}), len({r[1] for r in rows}))
-
-
-def mark_manual_posted(
-    session: Session,
-    workspace_id: int,
-    post_id: int,
-    network: str,
-    url: str = "",
-    delivery_id: int | None = None,
-) -> int:
-    """Record that the user published a queued occurrence by hand (by default the earliest)."""
-    _post(session, workspace_id, post_id)
-    query = select(Delivery.id).where(
-        Delivery.workspace_id == workspace_id,
-        Delivery.post_id == post_id,
-        Delivery.network == network,
-        Delivery.account_id.is_(None),
-        Delivery.state == DeliveryState.QUEUED,
-    )
-    if delivery_id is not None:
-        query = query.where(Delivery.id == delivery_id)
-    earliest = session.scalar(query.order_by(Delivery.due_at).limit(1))
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == earliest, Delivery.state == DeliveryState.QUEUED)
-        .values(
-            state=DeliveryState.SENT,
-            sent_at=utcnow(),
-            remote_url=url or None,
-            version=Delivery.version + 1,
-        )
-    )
-    marked = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    if not marked:
-        raise ServiceError(f"post #{post_id}: nothing queued for {network} to mark as posted")
-    return marked

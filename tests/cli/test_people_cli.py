@@ -125,3 +125,15 @@ def test_workspaces_are_chosen_with_an_option(cli_env: dict[str, str | None]) ->
     assert json.loads(lead(cli_env, "people", "list", "--json")[1]) == []
     club = json.loads(lead(cli_env, "-w", "club", "people", "list", "--json")[1])
     assert [p["full_name"] for p in club] == ["Ana Díaz"]
+
+
+def test_a_duplicate_is_merged_from_the_command_line(cli_env: dict[str, str | None]) -> None:
+    lead(cli_env, "people", "add", "Robert Smith", "-i", "https://www.linkedin.com/in/rsmith")
+    lead(cli_env, "people", "add", "Bob Smith", "-i", "bob@smith.example")
+    code, out = lead(cli_env, "people", "merge", "Robert Smith", "Bob Smith", "--yes")
+    assert code == 0, out
+    assert "Merged Bob Smith into" in out
+    listed = json.loads(lead(cli_env, "people", "list", "--json")[1])
+    assert [p["full_name"] for p in listed] == ["Robert Smith"]
+    code, out = lead(cli_env, "people", "merge", "Robert Smith", "Robert Smith", "--yes")
+    assert code == 1 and "two different people" in out

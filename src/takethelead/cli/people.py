@@ -12,6 +12,7 @@ from rich.table import Table
 from takethelead.cli.relationships import render_relationship
 from takethelead.cli.state import STATE, ago, console, escape, fail, friendly, print_json
 from takethelead.services import people as service
+from takethelead.services.merging import merge_people
 from takethelead.services.relationships import relationship_of
 from takethelead.services.views import PersonDetail, PersonSummary
 
@@ -253,3 +254,37 @@ def tag(
         person_id = service.resolve_person(session, ws, person)
         now = service.tag_person(session, ws, person_id, tags or [], remove or [])
     console.print(f"#{person_id} tags: {escape(', '.join(now)) or '(none)'}")
+
+
+@app.command("merge")
+@friendly
+def merge(
+    keep: Annotated[str, typer.Argument(help="The record to keep (name, #id or identity).")],
+    other: Annotated[str, typer.Argument(help="The duplicate to fold into it.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge a duplicate into a person: identities, tags, interactions, ledger and ties move.
+
+    Example: lead people merge "Robert Smith" "Bob Smith"
+    """
+    with STATE.transaction() as (session, ws):
+        keep_id = service.resolve_person(session, ws, keep)
+        other_id = service.resolve_person(session, ws, other)
+        if not yes and not as_json:
+            kept = service.show_person(session, ws, keep_id, timeline=0)
+            folded = service.show_person(session, ws, other_id, timeline=0)
+            if not typer.confirm(
+                f"Fold #{other_id} {folded.full_name} ({folded.interactions} interactions) "
+                f"into #{keep_id} {kept.full_name}?"
+            ):
+                raise typer.Exit(1)
+        result = merge_people(session, ws, keep_id, other_id)
+    if as_json:
+        print_json(result)
+        return
+    moved = ", ".join(f"{count} {table}" for table, count in sorted(result.moved.items()))
+    console.print(
+        f"Merged {escape(result.removed_name)} into #{result.kept_id} "
+        f"{escape(result.kept_name)}" + (f" (moved {moved})" if moved else "")
+    )

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -31,6 +32,7 @@ class World:
     a_action: int  # the number of an open action of A's plan
     b_person: int
     tokens: dict[str, str]  # by user name
+    ids: dict[str, int]  # more of A's rows that routes name, by path parameter
 
 
 @pytest.fixture
@@ -71,12 +73,22 @@ def world(store: Store) -> World:
         plan = planning.make_plan(session, a)
         open_actions = [i.number for i in plan.items if i.status == "open"]
         assert open_actions, "workspace A needs an open plan action for the tests"
+        ids: dict[str, int] = {}
+        for area in seeded_areas():
+            ids.update(area.seed(session, a, a_person))
         b_person = people.add_person(session, b, "Bianca Borges")
         tokens = {
             name: accounts.issue_token(session, f"{name}@example.org", "tests")
             for name in ("ana", "bruno", "carla")
         }
-    return World(a, b, a_person, open_actions[0], b_person, tokens)
+    return World(a, b, a_person, open_actions[0], b_person, tokens, ids)
+
+
+def seeded_areas() -> list[Any]:
+    """The modules that add rows to workspace A for their routes (tests/web/isolation_*.py)."""
+    from tests.web import isolation_leads, isolation_posts, isolation_relationships
+
+    return [isolation_posts, isolation_leads, isolation_relationships]
 
 
 def csrf_of(html: str) -> str:

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from takethelead.services.store import Store
 from takethelead.storage.tables import Base, Membership
-from tests.web.conftest import A_SECRETS, PASSWORD, World, csrf_for
+from tests.web.conftest import A_SECRETS, PASSWORD, World, csrf_for, seeded_areas
 
 Request = Callable[[World], dict[str, Any]]
 CSV = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\nZed,Zu,,,,,\r\n"
@@ -67,6 +67,10 @@ ROUTES: dict[tuple[str, str], Request] = {
     ("POST", "/api/import"): upload,
     ("GET", "/api/export"): lambda w: {"params": {"format": "json"}},
 }
+for _area in seeded_areas():
+    assert not set(ROUTES) & set(_area.ROUTES), f"{_area.__name__} repeats a route"
+    ROUTES.update(_area.ROUTES)
+ONE_SHOT = set().union(*(area.ONE_SHOT for area in seeded_areas()))
 # Open to anyone, holding no workspace data.
 PUBLIC = {
     ("GET", "/login"),
@@ -99,7 +103,7 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def path_of(template: str, world: World) -> str:
-    return template.format(person_id=world.a_person, number=world.a_action)
+    return template.format(person_id=world.a_person, number=world.a_action, **world.ids)
 
 
 def send(client: TestClient, method: str, path: str, world: World, token: str | None) -> Any:
@@ -211,6 +215,8 @@ def test_ana_the_owner_may_use_every_route_of_her_workspace(
     for method, path in ROUTES:
         if "delete" in path.lower() or method == "DELETE" or path == "/workspace":
             continue  # deleting her person would leave the next routes nothing to act on
+        if (method, path) in ONE_SHOT:
+            continue
         if path.endswith(("/done", "/skip")):
             continue  # the one open action can be closed once: tested in test_plan_pages
         token = world.tokens["ana"] if path.startswith("/api/") else csrf

@@ -17,6 +17,8 @@ TEMPLATES: Final = Path(__file__).parent / "templates"
 NAV: Final = (
     ("dashboard", "/", "Plan"),
     ("people", "/people", "People"),
+    ("posts", "/posts", "Posts"),
+    ("leads", "/leads", "Leads"),
     ("networks", "/networks", "Networks"),
     ("import", "/import", "Import"),
     ("settings", "/settings", "Settings"),
@@ -31,6 +33,14 @@ ACTIVE: Final = {
     "import.html": "import",
     "settings.html": "settings",
 }
+
+
+def active_of(template: str) -> str | None:
+    """The navigation entry a template belongs to: its folder ('posts/queue.html'), or ACTIVE."""
+    folder, slash, _ = template.partition("/")
+    if slash and folder != "fragments":
+        return folder
+    return ACTIVE.get(template)
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -73,6 +83,6 @@ def render(
     """A page (or an htmx fragment) with the user, the CSRF token and the navigation."""
     templates: Jinja2Templates = request.app.state.templates
     context.update(
-        who=who, csrf=current(request).csrf, status_code=status_code, active=ACTIVE.get(template)
+        who=who, csrf=current(request).csrf, status_code=status_code, active=active_of(template)
     )
     return templates.TemplateResponse(request, template, context, status_code=status_code)

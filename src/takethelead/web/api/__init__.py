@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from takethelead.web.api import exchange, interactions, networks, people, plan
+from takethelead.web.api import (
+    exchange,
+    interactions,
+    leads,
+    networks,
+    people,
+    plan,
+    posts,
+    relationships,
+)
 from takethelead.web.api.schemas import Problem
 
 router = APIRouter(
@@ -14,5 +23,5 @@ router = APIRouter(
         422: {"description": "A field is missing or wrong; `detail` names it"},
     }
 )
-for module in (people, networks, interactions, plan, exchange):
+for module in (people, networks, interactions, plan, exchange, posts, leads, relationships):
     router.include_router(module.router)

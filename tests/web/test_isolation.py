@@ -47,6 +47,11 @@ ROUTES: dict[tuple[str, str], Request] = {
     ("POST", "/import"): upload,
     ("GET", "/settings"): lambda w: {},
     ("POST", "/settings/budget"): lambda w: {"data": {"budget": "90"}},
+    ("POST", "/settings/preferences"): lambda w: {
+        "data": {"budget": "2h", "preferred_hours": "tue 09:00-10:00", "digest_email": ""}
+    },
+    ("GET", "/api/settings"): lambda w: {},
+    ("PATCH", "/api/settings"): lambda w: {"json": {"preferred_hours": "sat 10:00-11:00"}},
     ("POST", "/settings/users"): lambda w: {
         "data": {"email": "dora@example.org", "password": PASSWORD, "role": "owner"}
     },

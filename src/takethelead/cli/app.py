@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("takethelead.cli.worker", "worker"),
     "serve": ("takethelead.cli.serve", "serve"),
     "users": ("takethelead.cli.users", "app"),
+    "settings": ("takethelead.cli.settings", "settings"),
     "db": ("takethelead.cli.workspace", "db_app"),
 }
 

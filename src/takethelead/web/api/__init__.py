@@ -13,6 +13,7 @@ from takethelead.web.api import (
     plan,
     posts,
     relationships,
+    settings,
 )
 from takethelead.web.api.schemas import Problem
 
@@ -23,5 +24,15 @@ router = APIRouter(
         422: {"description": "A field is missing or wrong; `detail` names it"},
     }
 )
-for module in (people, networks, interactions, plan, exchange, posts, leads, relationships):
+for module in (
+    people,
+    networks,
+    interactions,
+    plan,
+    exchange,
+    posts,
+    leads,
+    relationships,
+    settings,
+):
     router.include_router(module.router)

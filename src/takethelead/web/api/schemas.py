@@ -196,3 +196,21 @@ class ImportOut(BaseModel):
     identities: TallyOut
     interactions: TallyOut
     skipped: dict[str, int]
+
+
+class PreferencesOut(BaseModel):
+    budget_minutes: int
+    preferred_hours: str
+    digest_email: str | None
+
+
+class PreferencesIn(BaseModel):
+    """Only what is given changes; an empty digest_email stops the digest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    budget: str | int | None = Field(default=None, examples=["2h", 150])
+    preferred_hours: str | None = Field(
+        default=None, max_length=200, examples=["mon-fri 08:00-09:00,12:30-13:30"]
+    )
+    digest_email: str | None = Field(default=None, max_length=320)

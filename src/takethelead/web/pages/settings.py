@@ -1,4 +1,4 @@
-"""Settings: the weekly time budget, the workspace's users, and switching workspace."""
+"""Settings: budget, preferred hours and digest address, users, and switching workspace."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES
-from takethelead.services import access, accounts, planning
+from takethelead.services import access, accounts
 from takethelead.services.errors import ServiceError
-from takethelead.services.planinputs import setting
+from takethelead.services.preferences import read_preferences, update_preferences
 from takethelead.web.deps import Reader, StoreDep, Writer
 from takethelead.web.templating import render
 
@@ -30,7 +29,7 @@ def _page(
     notice: str | None = None,
 ) -> Response:
     with access.reading(store, who) as db:
-        budget = setting(db, who.workspace_id, "budget_minutes")
+        preferences = read_preferences(db, who.workspace_id)
         users = accounts.members(db, who.workspace_id)
         workspaces = access.workspaces_of(db, who.user_id)
     return render(
@@ -38,7 +37,7 @@ def _page(
         "settings.html",
         who,
         400 if error else 200,
-        budget=int(budget) if isinstance(budget, int | str) else DEFAULT_BUDGET_MINUTES,
+        preferences=preferences,
         users=users,
         workspaces=workspaces,
         error=error,
@@ -50,10 +49,46 @@ def _page(
 def set_budget(
     request: Request, store: StoreDep, who: Writer, budget: Annotated[str, Form(max_length=20)]
 ) -> Response:
+    return _update(request, store, who, budget=budget)
+
+
+@router.post("/settings/preferences")
+def set_preferences(
+    request: Request,
+    store: StoreDep,
+    who: Writer,
+    budget: Annotated[str, Form(max_length=20)],
+    preferred_hours: Annotated[str, Form(max_length=200)],
+    digest_email: Annotated[str, Form(max_length=320)] = "",
+) -> Response:
+    return _update(
+        request,
+        store,
+        who,
+        budget=budget,
+        preferred_hours=preferred_hours,
+        digest_email=digest_email,
+    )
+
+
+def _update(
+    request: Request,
+    store: StoreDep,
+    who: access.Principal,
+    *,
+    budget: str,
+    preferred_hours: str | None = None,
+    digest_email: str | None = None,
+) -> Response:
     try:
         with access.writing(store, who) as db:
-            planning.store_setting(db, who.workspace_id, "budget_minutes",
-                                   planning.parse_budget(budget))  # fmt: skip
+            update_preferences(
+                db,
+                who.workspace_id,
+                budget=budget,
+                preferred_hours=preferred_hours,
+                digest_email=digest_email,
+            )
     except ServiceError as exc:
         return _page(request, store, who, error=str(exc))
     return RedirectResponse("/settings", status_code=303)

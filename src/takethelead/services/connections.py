@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from takethelead.config import Settings
@@ -296,3 +296,52 @@ def pause_account(session: Session, account_id: int, reason: str) -> int:
         .values(state=DeliveryState.PAUSED, version=Delivery.version + 1, last_error=reason)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    """What a disconnect did: the account removed, or kept paused for the posts waiting on it."""
+
+    account_id: int
+    removed: bool
+    waiting: int
+
+
+def disconnect_account(session: Session, workspace_id: int, account_id: int) -> Disconnected:
+    """Forget an account's credentials; posts still waiting on it stay, paused, never dropped.
+
+    Without waiting posts the account row goes; with them it stays paused (reconnecting
+    resumes them, cancelling them ends them), so nothing is silently lost.
+    """
+    account = session.get(ConnectorAccount, account_id)
+    if account is None or account.workspace_id != workspace_id:
+        raise NotFound(f"account #{account_id}: no such connected account")
+    waiting = int(
+        session.scalar(
+            select(func.count()).where(
+                Delivery.account_id == account.id,
+                Delivery.state.in_(
+                    [
+                        DeliveryState.QUEUED,
+                        DeliveryState.PAUSED,
+                        DeliveryState.SENDING,
+                        DeliveryState.UNCONFIRMED,
+                    ]
+                ),
+            )
+        )
+        or 0
+    )
+    if not waiting:
+        session.delete(account)
+        session.flush()
+        return Disconnected(account_id, removed=True, waiting=0)
+    account.secret = ""
+    account.session_secret = None
+    session.flush()
+    pause_account(
+        session,
+        account.id,
+        f"disconnected by you; {waiting} post(s) wait for a reconnect or a cancel.",
+    )
+    return Disconnected(account_id, removed=False, waiting=waiting)

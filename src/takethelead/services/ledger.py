@@ -27,7 +27,7 @@ from takethelead.domain.reciprocity import (
     balances,
     one_sided,
 )
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import NotFound, ServiceError
 from takethelead.storage.tables import LedgerEntry, Person, Referral
 
 KINDS: Final = tuple(k.value for k in LEDGER_KINDS)
@@ -98,7 +98,9 @@ def add_entry(
     if moment.tzinfo is None:
         raise ServiceError("when: expected a date or a time with a timezone")
     person = session.get(Person, person_id)
-    if person is None or person.workspace_id != workspace_id or person.is_me:
+    if person is None or person.workspace_id != workspace_id:
+        raise NotFound(f"person: no person #{person_id} in this workspace")
+    if person.is_me:
         raise ServiceError(f"person #{person_id}: not one of your contacts")
     entry = LedgerEntry(
         workspace_id=workspace_id,
@@ -208,8 +210,12 @@ def ledger_arrays(lines: list[LedgerLine], ids: NDArray[np.int64]) -> Ledger:
 
 def person_ledger(session: Session, workspace_id: int, person_id: int) -> PersonLedger:
     """One person's entries, newest first, and where the give and take stands."""
+    name = session.scalar(
+        select(Person.full_name).where(Person.workspace_id == workspace_id, Person.id == person_id)
+    )
+    if name is None:
+        raise NotFound(f"person: no person #{person_id} in this workspace")
     lines = ledger_lines(session, workspace_id, person_id)
-    name = session.scalar(select(Person.full_name).where(Person.id == person_id)) or ""
     return PersonLedger(standing=standing(person_id, name, lines), entries=tuple(reversed(lines)))
 
 

@@ -34,7 +34,7 @@ from takethelead.domain.strength import (
 from takethelead.domain.strength_fit import MIN_RATINGS, compare_fit, fit_weights
 from takethelead.services.activity import load_touches
 from takethelead.services.analytics import Activity
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.ledger import Standing, ledger_lines, standing
 from takethelead.services.scoring import (
     DIRECTION_CODE,
@@ -165,7 +165,7 @@ def contact(session: Session, workspace_id: int, person_id: int, field: str = "p
     """A contact of the workspace (not the owner), or a clear error naming the field."""
     person = session.get(Person, person_id)
     if person is None or person.workspace_id != workspace_id:
-        raise ServiceError(f"{field}: no person #{person_id} in this workspace")
+        raise NotFound(f"{field}: no person #{person_id} in this workspace")
     if person.is_me:
         raise ServiceError(f"{field}: #{person_id} is you, not one of your contacts")
     return person

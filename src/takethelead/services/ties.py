@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import NotFound, ServiceError
 from takethelead.storage.tables import Person, Tie
 
 MANUAL: Final = "manual"
@@ -87,7 +87,9 @@ def record_tie(
         )
     }
     for pid in (first, second):
-        if pid not in people or people[pid].is_me:
+        if pid not in people:
+            raise NotFound(f"knows: no person #{pid} in this workspace")
+        if people[pid].is_me:
             raise ServiceError(f"knows: #{pid} is not one of your contacts")
     a, b = sorted((first, second))
     tie = session.scalar(

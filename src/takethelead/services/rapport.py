@@ -1,0 +1,136 @@
+"""One relationship at a glance, for the person page: read in milliseconds at any size.
+
+`relationships.relationship_of` scores the whole workspace to place one person in their
+layer; that is a read of every interaction. Here only this person's interactions are read:
+their strength is scored fresh, and their layer is their rank among everyone else's cached
+strength (`person.strength`), so a touch logged a moment ago shows at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from takethelead.domain.layers import (
+    CADENCE_DAYS,
+    LAYER_NAMES,
+    LAYER_SIZES,
+    LIVE_FLOOR,
+    OUTSIDE,
+)
+from takethelead.domain.strength import DAY, FEATURES, StrengthTable, Touches, explain
+from takethelead.services.history import StrengthHistory, scored_history
+from takethelead.services.keepintouch import describe_cadence
+from takethelead.services.ledger import PersonLedger, person_ledger
+from takethelead.services.relationships import (
+    NEVER_DAYS,
+    OUTSIDE_NAME,
+    StrengthView,
+    contact,
+)
+from takethelead.services.scoring import cached_people
+
+
+@dataclass(frozen=True, slots=True)
+class Rapport:
+    """Strength now and why, its last year, layer, rhythm, when they are due, give and take."""
+
+    strength: StrengthView
+    history: StrengthHistory
+    layer: str
+    layer_code: int
+    rank: int  # 1: the strongest tie of the workspace
+    people: int  # everyone ranked
+    cadence_days: float | None  # None: never due
+    cadence_source: str  # layer | yours | never
+    cadence_described: str  # the person's own setting in words ("the default for …")
+    own_cadence: int | None  # the stored value: None (layer's), days, or NEVER_DAYS
+    days_since_contact: float | None
+    overdue_days: float | None  # > 0: overdue by that much; < 0: due in that many days
+    ledger: PersonLedger
+
+
+def layer_rank(
+    session: Session, workspace_id: int, person_id: int, score: float
+) -> tuple[int, int, int]:
+    """Layer code, rank (from 1) and how many are ranked, with `score` for this person.
+
+    Ties rank by id, as `layers.assign_layers` has it; people never scored count as zero.
+    """
+    ids, cached, _, _ = cached_people(session, workspace_id)
+    others = ids != person_id
+    strength = np.nan_to_num(cached[others], nan=0.0)
+    ahead = int(
+        np.count_nonzero((strength > score) | ((strength == score) & (ids[others] < person_id)))
+    )
+    layer = int(np.searchsorted(np.asarray(LAYER_SIZES), ahead, side="right"))
+    if score < LIVE_FLOOR:
+        layer = OUTSIDE
+    return layer, ahead + 1, int(np.count_nonzero(others)) + 1
+
+
+def rapport(
+    session: Session, workspace_id: int, person_id: int, now: datetime | None = None
+) -> Rapport:
+    """Everything the person page says about one relationship."""
+    moment = now or datetime.now(UTC)
+    person = contact(session, workspace_id, person_id)
+    history, touches, table = scored_history(session, workspace_id, person_id, now=moment)
+    view = _strength_view(person.id, person.full_name, person.closeness, touches, table)
+    layer, rank, ranked = layer_rank(session, workspace_id, person_id, view.score)
+    own = person.cadence_days
+    if own is None:
+        allowed = CADENCE_DAYS[layer] if layer != OUTSIDE else None
+        source = "layer" if allowed is not None else "never"
+    elif own >= NEVER_DAYS:
+        allowed, source = None, "never"
+    else:
+        allowed, source = float(own), "yours"
+    since = None
+    if view.last_contact is not None:
+        since = (moment - view.last_contact).total_seconds() / DAY
+    overdue = None
+    if allowed is not None:
+        overdue = (since - allowed) if since is not None else None
+    return Rapport(
+        strength=view,
+        history=history,
+        layer=LAYER_NAMES[layer] if layer != OUTSIDE else OUTSIDE_NAME,
+        layer_code=layer,
+        rank=rank,
+        people=ranked,
+        cadence_days=allowed,
+        cadence_source=source,
+        cadence_described=describe_cadence(own),
+        own_cadence=own,
+        days_since_contact=since,
+        overdue_days=overdue,
+        ledger=person_ledger(session, workspace_id, person_id),
+    )
+
+
+def _moment(ts: float) -> datetime | None:
+    return datetime.fromtimestamp(ts, UTC) if np.isfinite(ts) else None
+
+
+def _strength_view(
+    person_id: int, name: str, closeness: int | None, touches: Touches, table: StrengthTable
+) -> StrengthView:
+    """What `relationships.strength_of` says, from touches already read and scored."""
+    rating = np.nan if closeness is None else float(closeness)
+    sentence = explain(touches, 0, table, rating)
+    label, _, why = sentence.partition(" (")
+    return StrengthView(
+        person_id=person_id,
+        full_name=name,
+        score=float(table.score[0]),
+        label=label,
+        why=why.split(": ", 1)[1],
+        closeness=closeness,
+        last_contact=_moment(float(table.last_contact[0])),
+        last_two_way=_moment(float(table.last_two_way[0])),
+        features={f: float(table.features[0, i]) for i, f in enumerate(FEATURES)},
+    )

@@ -10,15 +10,16 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from takethelead.domain.layers import assign_layers, cadence_days, overdue
 from takethelead.services import keepintouch, relationships
 from takethelead.services.activity import load_touches
 from takethelead.services.analytics import load_activity, score_activity
 from takethelead.services.demo import build_demo
 from takethelead.services.errors import ServiceError
-from takethelead.services.scoring import rescore_all
+from takethelead.services.scoring import cached_people, last_personal_contact, rescore_all
 from takethelead.services.store import Store, workspace_id
 from takethelead.services.ties import record_tie
 from takethelead.storage.tables import Interaction, Person, Setting
@@ -269,3 +270,35 @@ def test_the_quick_due_list_from_the_cache_agrees_with_the_full_one(store: Store
         quick = keepintouch.due_soon(session, ws, limit=10, now=moment)
     assert quick.total == full.total > 0
     assert [p.person_id for p in quick.people] == [p.person_id for p in full.people]
+
+
+def test_the_quick_due_list_reads_only_the_layers_and_own_cadences_yet_misses_no_one(
+    store: Store,
+) -> None:
+    """400 people, equal strengths across the last layer's edge, own cadences far outside."""
+    moment = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    with store.transaction() as session:
+        build_demo(session, "big", people=400, interactions=6000, now=moment)
+        ws = workspace_id(session, "big")
+        rescore_all(session, ws, moment)
+        ids, strength, _, _ = cached_people(session, ws)
+        order = ids[np.argsort(-strength, kind="stable")]
+        # Ties straddling rank 150, and weak ties with a cadence of their own.
+        session.execute(
+            update(Person).where(Person.id.in_(order[140:170].tolist())).values(strength=0.5)
+        )
+        session.execute(
+            update(Person).where(Person.id.in_(order[-40:].tolist())).values(cadence_days=7)
+        )
+    with store.transaction() as session:
+        quick = keepintouch.due_soon(session, ws, limit=400, now=moment)
+        ids, strength, overrides, _ = cached_people(session, ws)
+        layer = assign_layers(strength)
+        cadence = cadence_days(layer, overrides)
+        last = last_personal_contact(
+            session, ws, ids, np.isfinite(cadence), int(moment.timestamp())
+        )
+        expected = overdue(last, layer, moment.timestamp(), strength, overrides=overrides)
+    assert quick.total == len(expected) > 40
+    assert [p.person_id for p in quick.people] == [int(ids[d.person]) for d in expected]
+    assert [p.layer_code for p in quick.people] == [d.layer for d in expected]

@@ -100,7 +100,7 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
         session.flush()
 
 
-@pytest.mark.parametrize("start", ["0001", "0002", "0003"])
+@pytest.mark.parametrize("start", ["0001", "0002", "0003", "0006"])
 def test_data_written_under_an_older_schema_survives_the_upgrade(
     settings: Settings, start: str
 ) -> None:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from takethelead.config import Settings
 from takethelead.services import people
+from takethelead.services.exchange import import_path
 from takethelead.services.interactions import log_touch
 from takethelead.services.networks import add_network, list_networks
 from takethelead.services.overview import overview
 from takethelead.services.store import Store, workspace_id
-from takethelead.services.tallies import quiet_ties, refresh_tallies, tallies
+from takethelead.services.tallies import (
+    TALLIES_KEY,
+    forget_recent,
+    quiet_ties,
+    recent_activity,
+    refresh_tallies,
+    tallies,
+)
 from takethelead.storage import database
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -170,3 +182,115 @@ def test_data_written_under_0005_survives_the_upgrade_to_the_new_indexes(
     assert not {"ix_interaction_network_time", "ix_person_name"} & _index_names(engine)
     database.downgrade(engine, "base")
     engine.dispose()
+
+
+def _live_recent(store: Store, ws: int, moment: datetime) -> dict[int, tuple[int, int]]:
+    """The 90-day counts straight from the interactions, for comparison."""
+    since = int((moment - timedelta(days=90)).timestamp())
+    with store.transaction() as session:
+        rows = session.execute(
+            text(
+                "SELECT network_id, count(*), sum(CASE WHEN direction = 'inbound' THEN 1 "
+                "ELSE 0 END) FROM interaction WHERE workspace_id = :ws AND occurred_at >= :s "
+                "AND network_id IS NOT NULL GROUP BY network_id"
+            ),
+            {"ws": ws, "s": since},
+        ).all()
+    return {int(n): (int(t), int(i)) for n, t, i in rows}
+
+
+def _cached_recent(store: Store, ws: int, moment: datetime) -> dict[int, tuple[int, int]]:
+    with store.transaction() as session:
+        found = recent_activity(session, ws, moment)
+    return {a.network_id: (a.touches, a.inbound) for a in found}
+
+
+def test_recent_activity_is_exact_at_any_moment_before_and_after_new_touches(
+    store: Store,
+) -> None:
+    ws = _workspace(store)
+    pick = random.Random(7)
+    directions = ("inbound", "outbound")
+
+    def touch(session: Session, hours_ago: float) -> None:
+        log_touch(
+            session, ws, "Bruno Costa", network=pick.choice(("LinkedIn", "Mail")),
+            when=NOW - timedelta(hours=hours_ago), direction=pick.choice(directions),
+        )  # fmt: skip
+
+    with store.transaction() as session:
+        # Crowded around the window's edge (90 days = 2160 h) and around now.
+        for _ in range(120):
+            touch(session, pick.uniform(2100, 2260))
+        for _ in range(60):
+            touch(session, pick.uniform(-30, 200))
+        refresh_tallies(session, ws, NOW)
+    moments = [NOW + timedelta(hours=h) for h in (0, 0.5, 11, 23.9, 24, 37, 60)]
+    for moment in moments:
+        assert _cached_recent(store, ws, moment) == _live_recent(store, ws, moment), moment
+    with store.transaction() as session:  # after the refresh, at the edge and now
+        for _ in range(40):
+            touch(session, pick.choice((pick.uniform(2100, 2260), pick.uniform(-30, 30))))
+    for moment in moments:
+        assert _cached_recent(store, ws, moment) == _live_recent(store, ws, moment), moment
+    assert sum(t for t, _ in _cached_recent(store, ws, NOW).values()) > 100
+
+
+def test_recent_activity_counts_live_when_the_day_counts_are_dropped(store: Store) -> None:
+    ws = _workspace(store)
+    with store.transaction() as session:
+        refresh_tallies(session, ws, NOW)
+        moved = session.execute(text("SELECT min(id) FROM interaction")).scalar_one()
+        # What a re-import does when an export says a message was sent on another day.
+        session.execute(
+            text("UPDATE interaction SET occurred_at = :at WHERE id = :id"),
+            {"at": int((NOW - timedelta(days=1)).timestamp()), "id": moved},
+        )
+        forget_recent(session, ws)
+    assert _cached_recent(store, ws, NOW) == _live_recent(store, ws, NOW)
+    assert sum(t for t, _ in _cached_recent(store, ws, NOW).values()) == 4
+    with store.transaction() as session:
+        assert tallies(session, ws).total == 13  # the all-time counts are kept
+
+
+def _cache(store: Store) -> dict[str, object]:
+    with store.transaction() as session:
+        raw = session.execute(
+            text("SELECT value FROM setting WHERE key = :k"), {"k": TALLIES_KEY}
+        ).scalar_one()
+    value = json.loads(raw)
+    assert isinstance(value, dict)
+    return value
+
+
+def test_a_reimport_that_moves_a_message_in_time_drops_the_day_counts(
+    store: Store, tmp_path: Path
+) -> None:
+    ws = _workspace(store)
+    mailbox = tmp_path / "mail.mbox"
+
+    def write(date: str) -> None:
+        mailbox.write_text(
+            "From 1771111111111111111@xxx Mon May 01 14:22:10 +0000 2023\n"
+            "X-Gmail-Labels: Inbox\n"
+            "Delivered-To: maya@lead.example\n"
+            "From: Dana Okafor <dana@example.org>\n"
+            "To: Maya Lead <maya@lead.example>\n"
+            "Subject: Coffee?\n"
+            f"Date: {date}\n"
+            "Message-ID: <m1@example.org>\n\n"
+            "Next week?\n\n",
+            encoding="utf-8",
+        )
+
+    write("Sat, 30 May 2026 10:00:00 +0000")
+    with store.transaction() as session:
+        import_path(session, ws, mailbox, "mbox")
+        refresh_tallies(session, ws, NOW)
+    assert "recent" in _cache(store)
+    write("Thu, 30 Jan 2025 10:00:00 +0000")  # the same message, its date corrected
+    with store.transaction() as session:
+        (summary,) = import_path(session, ws, mailbox, "mbox")
+    assert summary.interactions.updated == 1
+    assert "recent" not in _cache(store) and "networks" in _cache(store)
+    assert _cached_recent(store, ws, NOW) == _live_recent(store, ws, NOW)

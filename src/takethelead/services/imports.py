@@ -33,6 +33,7 @@ from takethelead.importers import FORMATS, detect
 from takethelead.services.errors import ServiceError
 from takethelead.services.networks import default_network
 from takethelead.services.people import search_words
+from takethelead.services.tallies import forget_recent
 from takethelead.storage.tables import (
     Identity,
     ImportRun,
@@ -428,6 +429,7 @@ class _Writer:
                 fingerprint = (pid, int(at.timestamp()), kind, direction, summary_hash(text_))
                 stored[ext] = (iid, fingerprint)
         inserts = []
+        moved = False
         for ext, (row, wanted) in self.pending_interactions.items():
             row["person_id"] = self.resolve(row["person_id"])
             wanted = (row["person_id"], *wanted[1:])
@@ -451,6 +453,9 @@ class _Writer:
                 )
             )
             self.summary.interactions.updated += 1
+            moved = True
+        if moved:
+            forget_recent(self.session, self.workspace_id)  # per-day counts may have shifted
         if inserts:
             self.session.execute(insert(table_of(Interaction)), inserts)
         self.pending_interactions = {}

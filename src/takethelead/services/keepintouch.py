@@ -17,7 +17,6 @@ from takethelead.domain.layers import (
     CADENCE_DAYS,
     LAYER_NAMES,
     OUTSIDE,
-    assign_layers,
     cadence_days,
     overdue,
 )
@@ -29,7 +28,7 @@ from takethelead.services.relationships import (
     contact,
     scored,
 )
-from takethelead.services.scoring import cached_people, last_personal_contact
+from takethelead.services.scoring import last_personal_contact, layered_people
 from takethelead.services.ties import contact_edges
 from takethelead.storage.tables import Person
 
@@ -184,15 +183,15 @@ def due_soon(
     once, it falls back to `due`, which reads every interaction.
     """
     moment = now or datetime.now(UTC)
-    ids, strength, overrides, _ = cached_people(session, workspace_id)
-    if np.isnan(strength).any():
+    found = layered_people(session, workspace_id)
+    if found is None:
         return due(session, workspace_id, limit, moment)
-    layer = assign_layers(strength)
-    cadence = cadence_days(layer, overrides)
+    ids, strength, overrides = found.ids, found.strength, found.cadence
+    cadence = cadence_days(found.layer, overrides)
     last = last_personal_contact(
         session, workspace_id, ids, np.isfinite(cadence), int(moment.timestamp())
     )
-    late = overdue(last, layer, moment.timestamp(), strength, overrides=overrides)
+    late = overdue(last, found.layer, moment.timestamp(), strength, overrides=overrides)
     names = dict(
         session.execute(
             select(Person.id, Person.full_name).where(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from takethelead.services.tallies import QuietTie, quiet_ties, tallies
+from takethelead.services.tallies import QuietTie, quiet_ties, recent_activity, tallies
 from takethelead.storage.tables import Interaction, Network, Person
 
 __all__ = ["NetworkActivity", "Overview", "QuietTie", "overview"]
@@ -34,7 +34,6 @@ class Overview:
 def overview(session: Session, workspace_id: int, now: datetime | None = None) -> Overview:
     """Counts, activity per network over 90 days, and well-known people gone quiet."""
     now = now or datetime.now(UTC)
-    since = now - timedelta(days=90)
     people = session.scalar(
         select(func.count()).where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
     )
@@ -45,21 +44,16 @@ def overview(session: Session, workspace_id: int, now: datetime | None = None) -
     last = session.scalar(
         select(func.max(Interaction.occurred_at)).where(Interaction.workspace_id == workspace_id)
     )
-    networks = session.execute(
-        select(Network.id, Network.name).where(Network.workspace_id == workspace_id)
-    ).all()
-    activity = []
-    for network_id, name in networks:
-        # One range of the (workspace, network, time, direction) index per network.
-        touches, inbound = session.execute(
-            select(func.count(), func.count().filter(Interaction.direction == "inbound")).where(
-                Interaction.workspace_id == workspace_id,
-                Interaction.network_id == network_id,
-                Interaction.occurred_at >= since,
-            )
-        ).one()
-        if touches:
-            activity.append(NetworkActivity(name, int(touches), int(inbound or 0)))
+    names = dict(
+        session.execute(
+            select(Network.id, Network.name).where(Network.workspace_id == workspace_id)
+        ).all()
+    )
+    activity = [
+        NetworkActivity(names[a.network_id], a.touches, a.inbound)
+        for a in recent_activity(session, workspace_id, now)
+        if a.network_id in names
+    ]
     activity.sort(key=lambda a: (-a.touches_90d, a.name))
     return Overview(
         people=int(people or 0),

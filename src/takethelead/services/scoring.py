@@ -4,6 +4,7 @@ action touches them, so that plans read strengths instead of a million interacti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
@@ -12,6 +13,7 @@ from numpy.typing import NDArray
 from sqlalchemy import CursorResult, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from takethelead.domain.layers import LAYER_SIZES, OUTSIDE, assign_layers
 from takethelead.domain.strength import (
     CONTACT_MIN_WEIGHT,
     DIRECTIONS,
@@ -139,6 +141,57 @@ def cached_people(
         np.array(strength, dtype=np.float64),  # None becomes NaN
         np.array(cadence, dtype=np.float64),
         np.array(distrusted, dtype=np.bool_),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LayeredPeople:
+    """The people who can be due for contact, with their layer as the whole workspace ranks."""
+
+    ids: NDArray[np.int64]  # ascending
+    strength: NDArray[np.float64]
+    cadence: NDArray[np.float64]  # their own cadence, NaN for the layer's
+    layer: NDArray[np.int64]
+
+
+def layered_people(session: Session, workspace_id: int) -> LayeredPeople | None:
+    """The strongest ties (everyone in a Dunbar layer) and those with a cadence of their own.
+
+    Nobody else has a cadence, so nobody else can be due. Read from the cached strengths
+    off two indexes, not from every person; None while some tie has never been scored.
+    """
+    params = {"ws": workspace_id, "no": False, "n": LAYER_SIZES[-1]}
+    unscored = session.execute(
+        text(
+            "SELECT 1 FROM person WHERE workspace_id = :ws AND is_me = :no "
+            "AND strength IS NULL LIMIT 1"
+        ),
+        params,
+    ).first()
+    if unscored is not None:
+        return None
+    # Equal strengths rank by id, as assign_layers ranks them.
+    top = session.execute(
+        text(
+            "SELECT id, strength, cadence_days FROM person WHERE workspace_id = :ws "
+            "AND is_me = :no ORDER BY strength DESC, id LIMIT :n"
+        ),
+        params,
+    ).all()
+    own = session.execute(
+        text(
+            "SELECT id, strength, cadence_days FROM person WHERE workspace_id = :ws "
+            "AND cadence_days IS NOT NULL AND is_me = :no"
+        ),
+        params,
+    ).all()
+    ranked = dict(zip((int(r[0]) for r in top), assign_layers([r[1] for r in top]), strict=True))
+    rows = sorted({int(r[0]): r for r in (*top, *own)}.items())
+    return LayeredPeople(
+        ids=np.array([pid for pid, _ in rows], dtype=np.int64),
+        strength=np.array([r[1] for _, r in rows], dtype=np.float64),
+        cadence=np.array([r[2] for _, r in rows], dtype=np.float64),
+        layer=np.array([ranked.get(pid, OUTSIDE) for pid, _ in rows], dtype=np.int64),
     )
 
 

@@ -29,6 +29,8 @@ CANDIDATE_DAYS: Final = 2
 CANDIDATES: Final = 60
 MANY_TOUCHED: Final = 2_000
 MANY_CANDIDATES: Final = 5_000
+RECENT_DAYS: Final = 90
+DAY: Final = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,93 @@ def tallies(session: Session, workspace_id: int) -> Tallies:
         for network_id, n in _live_counts(session, workspace_id, upto).items():
             counts[network_id] = counts.get(network_id, 0) + n
     return Tallies(total=sum(counts.values()), per_network=counts)
+
+
+@dataclass(frozen=True, slots=True)
+class RecentActivity:
+    """Touches and inbound touches on one network since a moment."""
+
+    network_id: int
+    touches: int
+    inbound: int
+
+
+_RECENT_SQL: Final = (
+    "SELECT {n}, count(*), sum(CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END) "
+    "FROM interaction WHERE {where} AND {n} IS NOT NULL GROUP BY {n}"
+)
+
+
+def _recent_rows(
+    session: Session, where: str, params: dict[str, int], network: str = "network_id"
+) -> dict[int, list[int]]:
+    query = _RECENT_SQL.format(where=where, n=network)
+    rows = session.execute(text(query), params).all()
+    return {int(n): [int(touches), int(inbound or 0)] for n, touches, inbound in rows}
+
+
+def recent_activity(
+    session: Session, workspace_id: int, now: datetime | None = None
+) -> list[RecentActivity]:
+    """Touches per network over the last 90 days, exact, from the daily counts when cached.
+
+    The window splits at the first midnight after its start: before it, the interactions
+    are counted live (under a day of them); after it, the cached per-day counts hold the
+    interactions up to the cached id and a short primary-key range adds those since.
+    """
+    moment = int((now or datetime.now(UTC)).timestamp())
+    since = moment - RECENT_DAYS * DAY
+    cache = _cached(session, workspace_id)
+    recent = cache.get("recent") if cache is not None else None
+    boundary = -(-since // DAY) * DAY  # the first midnight (UTC) at or after `since`
+    params = {"ws": workspace_id, "since": since, "boundary": boundary}
+    if cache is None or not isinstance(recent, dict) or int(recent["from"]) > boundary // DAY:
+        counts = _recent_rows(session, "workspace_id = :ws AND occurred_at >= :since", params)
+    else:
+        params["upto"] = int(str(cache["upto"]))
+        # The unary plus keeps SQLite on the (workspace, time) range, not the network index.
+        counts = _recent_rows(
+            session,
+            "workspace_id = :ws AND occurred_at >= :since AND occurred_at < :boundary",
+            params,
+            network="+network_id",
+        )
+        first_day = boundary // DAY
+        by_network = recent["days"]
+        assert isinstance(by_network, dict)
+        for key, days in by_network.items():
+            total = counts.setdefault(int(key), [0, 0])
+            for day, (touches, inbound) in days.items():
+                if int(day) >= first_day:
+                    total[0] += touches
+                    total[1] += inbound
+        later = _recent_rows(
+            session,
+            "id > :upto AND +workspace_id = :ws AND occurred_at >= :boundary",
+            params,
+        )
+        for network_id, (touches, inbound) in later.items():
+            total = counts.setdefault(network_id, [0, 0])
+            total[0] += touches
+            total[1] += inbound
+    return [RecentActivity(n, t, i) for n, (t, i) in sorted(counts.items()) if t]
+
+
+def _recent_days(session: Session, workspace_id: int, first_day: int) -> dict[str, object]:
+    """Per network and day from `first_day` on: [touches, inbound], for recent_activity."""
+    rows = session.execute(
+        text(
+            "SELECT network_id, occurred_at / :day AS d, count(*), "
+            "sum(CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END) FROM interaction "
+            "WHERE workspace_id = :ws AND occurred_at >= :start AND network_id IS NOT NULL "
+            "GROUP BY network_id, occurred_at / :day"
+        ),
+        {"ws": workspace_id, "day": DAY, "start": first_day * DAY},
+    ).all()
+    days: dict[str, dict[str, list[int]]] = {}
+    for network_id, day, touches, inbound in rows:
+        days.setdefault(str(network_id), {})[str(int(day))] = [int(touches), int(inbound or 0)]
+    return {"from": first_day, "days": days}
 
 
 def quiet_ties(
@@ -186,12 +275,15 @@ def refresh_tallies(session: Session, workspace_id: int, now: datetime | None = 
     band = session.scalars(
         select(personal.c.person_id).where(personal.c.last >= gone, personal.c.last < soon)
     ).all()
+    # Every day a 90-day window starting from now on can reach.
+    first_day = int(moment.timestamp()) // DAY - RECENT_DAYS
     value = {
         "as_of": int(moment.timestamp()),
         "upto": int(upto or 0),
         "networks": {"" if k is None else str(k): n for k, n in counts.items()},
         "quiet": [int(p) for p in quiet],
         "band": [int(p) for p in band],
+        "recent": _recent_days(session, workspace_id, first_day),
     }
     row = session.get(Setting, (workspace_id, TALLIES_KEY))
     if row is None:
@@ -199,6 +291,16 @@ def refresh_tallies(session: Session, workspace_id: int, now: datetime | None = 
     else:
         row.value = json.dumps(value)
     return sum(counts.values())
+
+
+def forget_recent(session: Session, workspace_id: int) -> None:
+    """Drop the per-day counts (an interaction's time or direction changed); the rest holds."""
+    row = session.get(Setting, (workspace_id, TALLIES_KEY))
+    if row is None:
+        return
+    value = json.loads(row.value)
+    if isinstance(value, dict) and value.pop("recent", None) is not None:
+        row.value = json.dumps(value)
 
 
 def forget_tallies(session: Session, workspace_id: int) -> None:

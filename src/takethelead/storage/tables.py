@@ -57,7 +57,12 @@ class Workspace(Base):
 class Person(Base):
     __tablename__ = "person"
     # Lists sort by name: the first page is read off this index, not sorted from every row.
-    __table_args__ = (Index("ix_person_name", "workspace_id", text("lower(full_name)"), "id"),)
+    # Counts and the strongest ties (layers) read the strength index; own cadences theirs.
+    __table_args__ = (
+        Index("ix_person_name", "workspace_id", text("lower(full_name)"), "id"),
+        Index("ix_person_strength", "workspace_id", "is_me", "strength"),
+        Index("ix_person_cadence", "workspace_id", "cadence_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import importlib
 import importlib.util
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -68,9 +69,12 @@ class MiniLM:
 class CachedEmbedder:
     """An embedder that computes each distinct text once and remembers vectors on disk."""
 
+    cache_key: Final = MODEL_ID  # built indexes may be shared between instances
+
     def __init__(self, model: Embedder, cache_file: Path | None = None) -> None:
         self.model = model
         self.cache_file = cache_file
+        self.lock = threading.Lock()  # web requests share one instance
         self.vectors: dict[str, NDArray[np.float32]] = {}
         if cache_file is not None and cache_file.exists():
             with np.load(cache_file) as stored:
@@ -78,6 +82,10 @@ class CachedEmbedder:
                 self.vectors = {str(k): rows[i] for i, k in enumerate(keys)}
 
     def __call__(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        with self.lock:
+            return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts]
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.vectors}
         if missing:
@@ -124,3 +132,9 @@ def load_embedder(cache_dir: Path | None = None) -> Embedder | None:
         return None
     cache_file = None if cache_dir is None else cache_dir / f"embeddings-{MODEL_ID}.npz"
     return CachedEmbedder(_model(), cache_file)
+
+
+@functools.lru_cache(maxsize=4)
+def shared_embedder(cache_dir: Path) -> Embedder | None:
+    """One embedder per cache directory for a long-running process (the web app)."""
+    return load_embedder(cache_dir)

@@ -17,14 +17,17 @@ from sqlalchemy.orm import Session
 from takethelead.domain.matching import search_bm25
 from takethelead.domain.text import tokenize, words
 from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.leadmatch import Contact, load_context
+from takethelead.services.leadmatch import Contact
+from takethelead.services.matchcache import match_context
 from takethelead.services.people import resolve_person
+from takethelead.services.workspacecache import WorkspaceCache
 from takethelead.storage.tables import Interaction, Introduction, LedgerEntry, Person
 
 # Needs read per call: the strongest ties' needs first, so the plan stays fast at 30,000.
 MAX_NEEDS: Final = 300
 PER_NEED: Final = 5
 MIN_COVERAGE: Final = 0.3
+MAX_CANDIDATES: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +154,34 @@ def introduction_candidates(
     Pairs who already know each other (a tie) or were introduced before are left out, and so
     is anyone marked distrusted. Best match first; ties go to the stronger weaker tie.
     """
-    if limit < 1:
-        raise ServiceError("limit: expected at least 1")
-    context = load_context(session, workspace_id)
+    if not 1 <= limit <= MAX_CANDIDATES:
+        raise ServiceError(f"limit: expected between 1 and {MAX_CANDIDATES}")
+    # Besides people and ties, the answer reads open leads and past introductions: their
+    # small fingerprint tells the cached answers apart.
+    changes = tuple(
+        session.execute(
+            text(
+                "SELECT (SELECT count(*) FROM lead WHERE workspace_id = :ws), "
+                "(SELECT max(id) FROM lead WHERE workspace_id = :ws), "
+                "(SELECT sum(CASE WHEN status = 'open' THEN id ELSE 0 END) FROM lead "
+                "WHERE workspace_id = :ws), "
+                "(SELECT count(*) FROM introduction WHERE workspace_id = :ws), "
+                "(SELECT max(id) FROM introduction WHERE workspace_id = :ws)"
+            ),
+            {"ws": workspace_id},
+        ).one()
+    )
+    found = CANDIDATES.get(
+        session, workspace_id, lambda: _candidates(session, workspace_id), changes
+    )
+    return list(found[:limit])
+
+
+CANDIDATES: Final[WorkspaceCache[tuple[IntroCandidate, ...]]] = WorkspaceCache(size=16)
+
+
+def _candidates(session: Session, workspace_id: int) -> tuple[IntroCandidate, ...]:
+    context = match_context(session, workspace_id)
     network = context.network
     needs = _needs(session, workspace_id, context.contacts)
     strength = {
@@ -192,8 +220,8 @@ def introduction_candidates(
             kept = best.get(pair)
             if kept is None or _rank(found) < _rank(kept):
                 best[pair] = found
-    chosen = sorted(best.values(), key=_rank)[:limit]
-    return [_with_reason(c, context.contacts[c.person_b]) for c in chosen]
+    chosen = sorted(best.values(), key=_rank)[:MAX_CANDIDATES]
+    return tuple(_with_reason(c, context.contacts[c.person_b]) for c in chosen)
 
 
 def _rank(c: IntroCandidate) -> tuple[float, float, int, int]:

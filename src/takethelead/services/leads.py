@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.matching import Embedder, suggest_providers, suggest_referrers
 from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.leadmatch import Match, load_context
+from takethelead.services.leadmatch import Match
+from takethelead.services.matchcache import match_context
 from takethelead.services.people import resolve_person
 from takethelead.services.referrals import ReferralView, record_referral
 from takethelead.storage.tables import Lead, Person
@@ -48,7 +49,7 @@ class LeadMatches:
 
 @dataclass(frozen=True, slots=True)
 class Referrers:
-    """Who is best placed to refer leads like the user's own lead profile describes."""
+    """Who is best placed to refer leads like the user's lead profile (or a need) describes."""
 
     lead_profile: str
     matches: tuple[Match, ...]
@@ -99,7 +100,7 @@ def match_lead(
     """The people best placed to serve a lead, each with the reasons in words."""
     _check_limit(limit)
     lead = _load(session, workspace_id, lead_id)
-    context = load_context(session, workspace_id, embedder)
+    context = match_context(session, workspace_id, embedder)
     skip = {c.person_id for c in context.contacts.values() if c.distrusted}
     if lead.from_person_id is not None:
         skip.add(lead.from_person_id)
@@ -112,6 +113,23 @@ def match_lead(
         semantic=context.semantic,
         indexed=len(context.contacts),
     )
+
+
+def get_lead(session: Session, workspace_id: int, lead_id: int) -> LeadView:
+    """One lead of the workspace."""
+    return _load(session, workspace_id, lead_id)
+
+
+def set_lead_status(session: Session, workspace_id: int, lead_id: int, status: str) -> LeadView:
+    """Close a lead (nobody to pass it to, or it was served) or open it again."""
+    if status not in LEAD_STATUSES:
+        raise ServiceError(f"status {status!r}: expected open, passed or closed")
+    lead = session.get(Lead, lead_id)
+    if lead is None or lead.workspace_id != workspace_id:
+        raise NotFound(f"lead #{lead_id}: no such lead in this workspace")
+    lead.status = status
+    session.flush()
+    return _load(session, workspace_id, lead_id)
 
 
 def pass_lead(
@@ -138,19 +156,28 @@ def pass_lead(
 
 
 def find_referrers(
-    session: Session, workspace_id: int, limit: int = 10, embedder: Embedder | None = None
+    session: Session,
+    workspace_id: int,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+    need: str | None = None,
 ) -> Referrers:
-    """The people best placed to refer leads like the ones your lead profile describes."""
+    """The people best placed to refer leads like your lead profile (or the need) describes."""
     _check_limit(limit)
-    profile = session.scalar(
-        select(Person.lead_profile).where(
-            Person.workspace_id == workspace_id, Person.is_me.is_(True)
+    if need is not None:
+        if not need.strip():
+            raise ServiceError("need: expected a few words about who needs what")
+        profile: str | None = need.strip()
+    else:
+        profile = session.scalar(
+            select(Person.lead_profile).where(
+                Person.workspace_id == workspace_id, Person.is_me.is_(True)
+            )
         )
-    )
     if not (profile or "").strip():
         raise ServiceError("lead profile: yours is empty; write it with `lead profile`")
     assert profile is not None
-    context = load_context(session, workspace_id, embedder)
+    context = match_context(session, workspace_id, embedder)
     skip = {c.person_id for c in context.contacts.values() if c.distrusted}
     found = suggest_referrers(
         context.index, profile, context.relationships("received"), limit=limit, exclude=skip

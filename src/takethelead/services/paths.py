@@ -25,9 +25,11 @@ from takethelead.domain.paths import widest_path as domain_widest_path
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.people import resolve_person
 from takethelead.services.scoring import rescore_all
+from takethelead.services.workspacecache import WorkspaceCache
 from takethelead.storage.tables import Person, Tie
 
 MAX_HOPS: Final = 3
+MAX_PATHS: Final = 50
 ME: Final = 0
 
 
@@ -126,6 +128,14 @@ def load_network(session: Session, workspace_id: int) -> TrustNetwork:
     return TrustNetwork(graph, ids, [r[1] for r in rows], strength)
 
 
+NETWORKS: Final[WorkspaceCache[TrustNetwork]] = WorkspaceCache()
+
+
+def trust_network(session: Session, workspace_id: int) -> TrustNetwork:
+    """The workspace's trust graph, built once and reused until its people or ties change."""
+    return NETWORKS.get(session, workspace_id, lambda: load_network(session, workspace_id))
+
+
 def _people(session: Session, workspace_id: int) -> list[tuple[int, str, float | None, bool]]:
     rows = session.execute(
         text(
@@ -148,10 +158,38 @@ def find_paths(
     session: Session, workspace_id: int, query: str, k: int = 5, company: bool = False
 ) -> PathReport:
     """The k most trusted paths to a person or to anyone at a company, and the widest one."""
-    if k < 1:
-        raise ServiceError("top: expected at least 1 path")
+    _check_k(k)
     company_name, targets = _targets(session, workspace_id, query, company)
-    network = load_network(session, workspace_id)
+    return _report(session, workspace_id, query, company_name, targets, k)
+
+
+def paths_to_person(session: Session, workspace_id: int, person_id: int, k: int = 5) -> PathReport:
+    """The k most trusted paths to one of your contacts, and the widest one."""
+    _check_k(k)
+    found = session.scalar(
+        select(Person.id).where(
+            Person.id == person_id, Person.workspace_id == workspace_id, Person.is_me.is_(False)
+        )
+    )
+    if found is None:
+        raise NotFound(f"person #{person_id}: not one of your contacts")
+    return _report(session, workspace_id, f"#{person_id}", None, [person_id], k)
+
+
+def _check_k(k: int) -> None:
+    if not 1 <= k <= MAX_PATHS:
+        raise ServiceError(f"top: expected between 1 and {MAX_PATHS} paths")
+
+
+def _report(
+    session: Session,
+    workspace_id: int,
+    query: str,
+    company_name: str | None,
+    targets: list[int],
+    k: int,
+) -> PathReport:
+    network = trust_network(session, workspace_id)
     found: list[TrustPath] = []
     widest: TrustPath | None = None
     for person_id in targets:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from takethelead.services.errors import NotFound, ServiceError
@@ -158,6 +158,99 @@ def list_referrals(
             raise ServiceError(f"direction {direction!r}: expected given or received")
         query = query.where(Referral.direction == direction)
     return [_view(referral, name) for referral, name in session.execute(query)]
+
+
+def referral_history(session: Session, workspace_id: int) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per direction and person: how many referrals, and how many of them were won."""
+    won = func.sum(case((Referral.status == "won", 1), else_=0))
+    rows = session.execute(
+        select(Referral.direction, Referral.person_id, func.count(), won)
+        .where(Referral.workspace_id == workspace_id)
+        .group_by(Referral.direction, Referral.person_id)
+    ).all()
+    history: dict[str, dict[int, tuple[int, int]]] = {}
+    for direction, person_id, count, wins in rows:
+        history.setdefault(direction, {})[int(person_id)] = (int(count), int(wins or 0))
+    return history
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStage:
+    key: str  # leads | passed | given | received | contacted | met | won
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """One direction's referrals, stage by stage; a stage counts those that reached it."""
+
+    direction: str  # given | received
+    stages: tuple[FunnelStage, ...]
+    lost: int
+    won_value: float  # the value of the won referrals, where it was written down
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFunnel:
+    """Leads you heard of, passed on and won; and referrals others sent you, won."""
+
+    given: Funnel
+    received: Funnel
+
+    @property
+    def empty(self) -> bool:
+        return not any(s.count for f in (self.given, self.received) for s in f.stages)
+
+
+def referral_funnel(session: Session, workspace_id: int) -> ReferralFunnel:
+    """Counts per stage: lead → passed on → referral given → contacted → met → won, and received."""
+    counts: dict[tuple[str, str], int] = {}
+    values: dict[str, float] = {}
+    for direction, status, count, value in session.execute(
+        select(Referral.direction, Referral.status, func.count(), func.sum(Referral.value))
+        .where(Referral.workspace_id == workspace_id)
+        .group_by(Referral.direction, Referral.status)
+    ):
+        counts[(direction, status)] = int(count)
+        if status == "won":
+            values[direction] = float(value or 0.0)
+    leads = session.scalar(select(func.count()).where(Lead.workspace_id == workspace_id)) or 0
+    passed = session.scalar(
+        select(func.count(func.distinct(Referral.lead_id))).where(
+            Referral.workspace_id == workspace_id,
+            Referral.direction == "given",
+            Referral.lead_id.is_not(None),
+        )
+    )
+
+    def funnel(direction: str, first: tuple[FunnelStage, ...]) -> Funnel:
+        def reached(*statuses: str) -> int:
+            return sum(counts.get((direction, s), 0) for s in statuses)
+
+        return Funnel(
+            direction=direction,
+            stages=(
+                *first,
+                FunnelStage(direction, f"referrals {direction}", reached(*STATUSES)),
+                FunnelStage("contacted", "contacted", reached("contacted", "met", "won")),
+                FunnelStage("met", "met", reached("met", "won")),
+                FunnelStage("won", "won", reached("won")),
+            ),
+            lost=reached("lost"),
+            won_value=values.get(direction, 0.0),
+        )
+
+    return ReferralFunnel(
+        given=funnel(
+            "given",
+            (
+                FunnelStage("leads", "leads noted", int(leads)),
+                FunnelStage("passed", "leads passed on", int(passed or 0)),
+            ),
+        ),
+        received=funnel("received", ()),
+    )
 
 
 def _contact(session: Session, workspace_id: int, person_id: int) -> Person:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from takethelead.domain.layers import (
@@ -31,7 +32,7 @@ from takethelead.services.relationships import (
     StrengthView,
     contact,
 )
-from takethelead.services.scoring import cached_people
+from takethelead.storage.tables import Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +61,18 @@ def layer_rank(
 
     Ties rank by id, as `layers.assign_layers` has it; people never scored count as zero.
     """
-    ids, cached, _, _ = cached_people(session, workspace_id)
-    others = ids != person_id
-    strength = np.nan_to_num(cached[others], nan=0.0)
-    ahead = int(
-        np.count_nonzero((strength > score) | ((strength == score) & (ids[others] < person_id)))
+    others = select(func.count()).where(
+        Person.workspace_id == workspace_id, Person.is_me.is_(False), Person.id != person_id
     )
-    layer = int(np.searchsorted(np.asarray(LAYER_SIZES), ahead, side="right"))
+    cached = func.coalesce(Person.strength, 0.0)
+    ahead = session.scalar(
+        others.where((cached > score) | ((cached == score) & (Person.id < person_id)))
+    )
+    ranked = int(session.scalar(others) or 0) + 1
+    layer = int(np.searchsorted(np.asarray(LAYER_SIZES), int(ahead or 0), side="right"))
     if score < LIVE_FLOOR:
         layer = OUTSIDE
-    return layer, ahead + 1, int(np.count_nonzero(others)) + 1
+    return layer, int(ahead or 0) + 1, ranked
 
 
 def rapport(

@@ -27,6 +27,7 @@ import httpx
 from takethelead.config import Settings
 from takethelead.services import accounts, planning
 from takethelead.services.demo import build_demo
+from takethelead.services.fadingcache import FADING_KEY, refresh_fading
 from takethelead.services.store import Store
 from takethelead.services.tallies import TALLIES_KEY, refresh_tallies
 from takethelead.storage.tables import Person, Setting, Workspace
@@ -60,11 +61,16 @@ def prepare(data_dir: Path, people: int, interactions: int) -> tuple[str, int, s
         started = time.perf_counter()
         planning.plan_for_week(session, ws)
         print(f"  this week's plan ready in {time.perf_counter() - started:.2f} s", flush=True)
-        if session.get(Setting, (ws, TALLIES_KEY)) is None:
-            # What the nightly rescore leaves behind (jobs.tasks.rescore_everything).
+        # What the nightly rescore leaves behind (jobs.tasks.rescore_everything).
+        tally = session.get(Setting, (ws, TALLIES_KEY))
+        if tally is None or '"recent"' not in tally.value:
             started = time.perf_counter()
             refresh_tallies(session, ws)
             print(f"  interaction tallies cached in {time.perf_counter() - started:.2f} s")
+        if session.get(Setting, (ws, FADING_KEY)) is None:
+            started = time.perf_counter()
+            refresh_fading(session, ws)
+            print(f"  fading ties worked out in {time.perf_counter() - started:.2f} s")
         token = accounts.issue_token(session, EMAIL, "bench", WORKSPACE)
         person = session.query(Person.id).filter(Person.workspace_id == ws).order_by(Person.id)
         person_id = person.offset(people // 2).limit(1).scalar() or 1

@@ -28,6 +28,7 @@ from takethelead.jobs.tasks import (
 )
 from takethelead.services.demo import build_demo
 from takethelead.services.planning import store_setting
+from takethelead.services.fadingcache import fading_now
 from takethelead.services.store import Store, workspace_id
 from takethelead.services.tallies import TALLIES_KEY, tallies
 from takethelead.storage.tables import Person, Setting
@@ -132,6 +133,8 @@ def test_rescoring_caches_the_interaction_tallies(settings: Settings, demo_store
         ws = workspace_id(session, "demo")
         assert session.get(Setting, (ws, TALLIES_KEY)) is not None
         assert tallies(session, ws) == live
+        fading = fading_now(session, ws)
+        assert fading is not None and fading.cached
 
 
 @pytest.mark.redis

@@ -18,6 +18,7 @@ from huey import Huey
 from takethelead.config import Settings
 from takethelead.services.digest import compose_digest, digest_workspaces, send_digest
 from takethelead.services.errors import ServiceError
+from takethelead.services.fadingcache import refresh_fading
 from takethelead.services.scoring import rescore_all, workspace_ids
 from takethelead.services.store import Store
 from takethelead.services.tallies import refresh_tallies
@@ -70,7 +71,7 @@ def send_weekly_digests(settings: Settings, now: datetime | None = None) -> int:
 
 
 def rescore_everything(settings: Settings, now: datetime | None = None) -> int:
-    """Refresh the tie-strength, network-evidence and tally caches of every workspace."""
+    """Refresh the tie-strength, network-evidence, tally and fading caches of every workspace."""
     store = Store.open(settings)
     total = 0
     try:
@@ -82,6 +83,8 @@ def rescore_everything(settings: Settings, now: datetime | None = None) -> int:
                 refresh_evidence(session, workspace_id, now)
             with store.transaction() as session:
                 refresh_tallies(session, workspace_id, now)
+            with store.transaction() as session:
+                refresh_fading(session, workspace_id, now)
     finally:
         store.close()
     return total

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from takethelead.services.fadingcache import FadingTie
 from takethelead.services.timeentries import NetworkEvidence
 
 WIDTH: Final = 320.0  # the SVG's own units; it scales to the page with viewBox
@@ -73,3 +74,41 @@ def balance_split(automated: int, personal: int) -> Split:
     total = automated + personal
     share = automated / total if total else 0.0
     return Split(automated, personal, round(WIDTH * share, 1), WIDTH)
+
+
+@dataclass(frozen=True, slots=True)
+class Fade:
+    person_id: int
+    label: str
+    y: float
+    before: float  # x positions on the strength scale
+    now: float
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class FadeChart:
+    fades: tuple[Fade, ...]
+    width: float
+    height: float
+    axis: float  # where the scale starts
+    caption: str
+
+
+def fade_chart(ties: Sequence[FadingTie]) -> FadeChart:
+    """Each fading tie as a line from its strength 90 days ago down to its strength now."""
+    span = WIDTH - LABEL - 10
+    fades = tuple(
+        Fade(
+            person_id=t.person_id,
+            label=t.full_name[:18],
+            y=i * ROW,
+            before=LABEL + span * min(max(t.before, 0.0), 1.0),
+            now=LABEL + span * min(max(t.strength, 0.0), 1.0),
+            value=f"{t.before:.2f} → {t.strength:.2f}",
+        )
+        for i, t in enumerate(ties)
+    )
+    return FadeChart(
+        fades, WIDTH, max(len(fades), 1) * ROW, LABEL, "Strength 90 days ago (ring) and now (dot)"
+    )

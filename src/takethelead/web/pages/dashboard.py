@@ -8,9 +8,10 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from takethelead.services import access, keepintouch, planactions, planning
+from takethelead.services.fadingcache import fading_now
 from takethelead.services.overview import overview
 from takethelead.services.timeentries import rank_networks
-from takethelead.web.charts import balance_split, usefulness_chart
+from takethelead.web.charts import balance_split, fade_chart, usefulness_chart
 from takethelead.web.deps import ActionNumber, Reader, StoreDep, Writer
 from takethelead.web.templating import render
 
@@ -24,12 +25,15 @@ def dashboard(request: Request, store: StoreDep, who: Reader) -> Response:
         networks = rank_networks(db, who.workspace_id)
         summary = overview(db, who.workspace_id)
         due = keepintouch.due_soon(db, who.workspace_id, limit=6)
+        fading = fading_now(db, who.workspace_id, limit=6)
     return render(
         request,
         "dashboard.html",
         who,
         plan=plan,
         due=due,
+        fading=fading,
+        fades=fade_chart(fading.ties) if fading else None,
         summary=summary,
         usefulness=usefulness_chart(networks),
         balance=balance_split(plan.balance.automated, plan.balance.personal) if plan else None,

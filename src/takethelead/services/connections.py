@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ from takethelead.storage.tables import ConnectorAccount, Delivery, utcnow
 KEY_FILE = "secret.key"
 LIVE_KINDS = (NetworkKind.MASTODON, NetworkKind.BLUESKY, NetworkKind.DISCOURSE)
 DEFAULT_TIMEOUT = 20.0
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
 
 
 class Secrets:
@@ -105,9 +107,18 @@ def _normal_url(raw: str, field: str) -> str:
     url = raw.strip().rstrip("/")
     if "://" not in url and url:
         url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ServiceError(f"{field}: expected a web address such as https://mastodon.social")
+    expected = f"{field}: expected a web address such as https://mastodon.social"
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # a port that is not a number raises
+    except ValueError:
+        raise ServiceError(expected) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ServiceError(expected)
+    # A server name in DNS's letters (internationalised names in their xn-- form), an IPv4
+    # address or an IPv6 literal: anything else would fail deep inside an HTTP client.
+    if not _HOST.fullmatch(host) or any(c.isspace() or not c.isprintable() for c in url):
+        raise ServiceError(f"{expected}; {host!r} is not a server name (write xn-- names)")
     return url
 
 

@@ -134,8 +134,10 @@ def decline_introduction(
     return _view(intro, a, b, ())
 
 
-def list_introductions(session: Session, workspace_id: int) -> list[IntroductionView]:
-    """Introductions of the workspace, newest first."""
+def list_introductions(
+    session: Session, workspace_id: int, with_drafts: bool = False
+) -> list[IntroductionView]:
+    """Introductions of the workspace, newest first (with the messages still to send)."""
     intros = session.scalars(
         select(Introduction)
         .where(Introduction.workspace_id == workspace_id)
@@ -143,7 +145,30 @@ def list_introductions(session: Session, workspace_id: int) -> list[Introduction
     ).all()
     ids = {p for i in intros for p in (i.person_a, i.person_b)}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
-    return [_view(i, people[i.person_a], people[i.person_b], ()) for i in intros]
+    return [
+        _view(
+            i,
+            people[i.person_a],
+            people[i.person_b],
+            _drafts(i, people[i.person_a], people[i.person_b]) if with_drafts else (),
+        )
+        for i in intros
+    ]
+
+
+def _drafts(intro: Introduction, a: Person, b: Person) -> tuple[Draft, ...]:
+    """What is still to send: the question to whoever has not said yes, or the introduction."""
+    if intro.status == "made":
+        body = _introduce(a, b, intro.reason)
+        return (Draft(a.id, a.full_name, body), Draft(b.id, b.full_name, body))
+    if intro.status == "declined":
+        return ()
+    asks = []
+    if not intro.accepted_a:
+        asks.append(_ask(a, b, intro.reason))
+    if not intro.accepted_b:
+        asks.append(_ask(b, a, intro.reason))
+    return tuple(asks)
 
 
 def introduction_candidates(

@@ -166,13 +166,13 @@ def find_paths(
 def paths_to_person(session: Session, workspace_id: int, person_id: int, k: int = 5) -> PathReport:
     """The k most trusted paths to one of your contacts, and the widest one."""
     _check_k(k)
-    found = session.scalar(
-        select(Person.id).where(
-            Person.id == person_id, Person.workspace_id == workspace_id, Person.is_me.is_(False)
-        )
+    is_me = session.scalar(
+        select(Person.is_me).where(Person.id == person_id, Person.workspace_id == workspace_id)
     )
-    if found is None:
+    if is_me is None:
         raise NotFound(f"person #{person_id}: not one of your contacts")
+    if is_me:
+        raise ServiceError("paths: this is you; paths lead from you to your contacts")
     return _report(session, workspace_id, f"#{person_id}", None, [person_id], k)
 
 

@@ -174,6 +174,7 @@ def _summaries(
     cap = (
         select(newer.occurred_at)
         .where(newer.workspace_id == workspace_id, newer.person_id == Person.id)
+        .correlate(Person)
         .order_by(newer.occurred_at.desc())
         .offset(COUNT_CAP - 1)
         .limit(1)

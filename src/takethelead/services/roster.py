@@ -2,42 +2,36 @@
 
 Everything a page of fifty needs is read from the strength cache (`person.strength`) and
 the indexes, never from every interaction: layers are the ranks of the 150 strongest
-cached ties, "due" is `keepintouch.due_soon`, and "fading" is the answer of
-`keepintouch.fading` kept for a day (a whole-workspace scoring takes seconds at a million
-interactions; the strength cache it sits beside is refreshed daily too).
+cached ties, "due" is `keepintouch.due_soon`, and "fading" is the nightly list of
+`fadingcache` (a whole-workspace scoring takes seconds at a million interactions).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Final, Literal, get_args
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from takethelead.domain.identities import fold
 from takethelead.domain.layers import LAYER_NAMES, LAYER_SIZES, LIVE_FLOOR, OUTSIDE
 from takethelead.services import people
 from takethelead.services.errors import ServiceError
-from takethelead.services.keepintouch import due_soon, fading
+from takethelead.services.fadingcache import KEPT, fading_now
+from takethelead.services.keepintouch import due_soon
 from takethelead.services.relationships import OUTSIDE_NAME
 from takethelead.services.scoring import rescore_all, rescore_people
 from takethelead.services.views import PersonSummary
-from takethelead.storage.tables import Interaction, Person, PersonTag, Setting
+from takethelead.storage.tables import Interaction, Person, PersonTag
 
 SortKey = Literal["name", "strength", "last-contact", "layer", "interactions", "added"]
 Show = Literal["everyone", "due", "fading"]
 SORTS: Final[tuple[str, ...]] = get_args(SortKey)
 SHOWS: Final[tuple[str, ...]] = get_args(Show)
 LAYERS: Final = (*LAYER_NAMES, OUTSIDE_NAME)  # index: the layer code
-FADING_KEY: Final = "fading_people"
-FADING_DAYS: Final = 90
-FADING_LIMIT: Final = 200
-FADING_TTL: Final = timedelta(days=1)
 FEW_RANKED: Final = 2_000  # fewer eligible people than this are ranked in Python
 FEW_UNSCORED: Final = 500
 # Counting a busy tie's 30,000 interactions walks 30,000 index entries; a page of the
@@ -60,7 +54,8 @@ class RosterRow:
 class Roster:
     rows: tuple[RosterRow, ...]
     more: bool  # another page follows
-    fading_as_of: datetime | None  # with show="fading": when the fading ties were found
+    fading_as_of: datetime | None = None  # with show="fading": when the ties were found
+    fading_pending: bool = False  # with show="fading": the nightly list is not made yet
 
 
 def _fill_cache(session: Session, workspace_id: int) -> None:
@@ -99,28 +94,15 @@ def layered(session: Session, workspace_id: int) -> dict[int, int]:
 
 def fading_people(
     session: Session, workspace_id: int, now: datetime | None = None
-) -> tuple[list[int], datetime]:
-    """The ties losing the most strength over 90 days (biggest loss first), found at most a
-    day ago, and when they were found."""
-    moment = now or datetime.now(UTC)
-    row = session.get(Setting, (workspace_id, FADING_KEY))
-    if row is not None:
-        stored = json.loads(row.value)
-        as_of = datetime.fromtimestamp(int(stored["as_of"]), UTC)
-        if moment - FADING_TTL < as_of <= moment:
-            return [int(p) for p in stored["ids"]], as_of
-    report = fading(session, workspace_id, days=FADING_DAYS, limit=FADING_LIMIT, now=moment)
-    ids = [f.strength.person_id for f in report.fading]
-    value = json.dumps({"as_of": int(moment.timestamp()), "ids": ids})
-    try:
-        with session.begin_nested():  # another request may be storing the same answer
-            if row is None:
-                session.add(Setting(workspace_id=workspace_id, key=FADING_KEY, value=value))
-            else:
-                row.value = value
-    except IntegrityError:
-        pass
-    return ids, moment.replace(microsecond=0)
+) -> tuple[list[int], datetime | None]:
+    """The ties fading most (nightly list, minus anyone in touch since) and its time.
+
+    No time: a big workspace whose nightly list has not been made yet.
+    """
+    found = fading_now(session, workspace_id, limit=KEPT, now=now)
+    if found is None:
+        return [], None
+    return [t.person_id for t in found.ties], found.as_of
 
 
 def _matching(session: Session, workspace_id: int, q: str) -> Select[int]:
@@ -253,6 +235,7 @@ def roster(
     plain = not q.strip() and layer is None and show == "everyone"
     late: dict[int, float | None] = {}
     fading_as_of = None
+    fading_pending = False
     if plain and sort in ("name", "last-contact", "interactions", "added"):
         # The people service has index walks for these orders; use them as they are.
         by: people.SortKey = sort
@@ -281,6 +264,7 @@ def roster(
             chosen = [d.person_id for d in overdue]
         elif show == "fading":
             chosen, fading_as_of = fading_people(session, workspace_id, now)
+            fading_pending = fading_as_of is None
         if chosen is not None:
             query = query.where(Person.id.in_(chosen))
         if sort in ("last-contact", "interactions"):
@@ -307,4 +291,6 @@ def roster(
         for pid in page
         if pid in summaries
     )
-    return Roster(rows=rows, more=len(ids) > limit, fading_as_of=fading_as_of)
+    return Roster(
+        rows=rows, more=len(ids) > limit, fading_as_of=fading_as_of, fading_pending=fading_pending
+    )

@@ -63,7 +63,7 @@ def people_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     error = None
-    found = roster.Roster(rows=(), more=False, fading_as_of=None)
+    found = roster.Roster(rows=(), more=False)
     try:
         with access.reading(store, who) as db:
             found = roster.roster(

@@ -346,7 +346,7 @@ def publish(request: Request, store: StoreDep, who: Writer) -> Response:
     # The pass covers every workspace's due posts (as the worker's does); its counts are not
     # this workspace's to show, so the queue below tells where each post now stands.
     publish_once(store)
-    return _queue(request, store, who, notice="Delivery pass done: due posts went out.")
+    return _queue(request, store, who, notice="Delivery pass done; the queue shows each post now.")
 
 
 @router.post("/posts/sync")

@@ -18,7 +18,7 @@ from tests.web.conftest import World
 
 
 def _tie(w: World) -> dict[str, Any]:
-    return {"json": {"person_a": w.a_person, "person_b": w.ids["other_person_id"], "trust": 0.7}}
+    return {"json": {"person_a": w.a_person, "person_b": w.ids["second_person_id"], "trust": 0.7}}
 
 
 # (method, path) → what to send; ids in paths come from World.ids (what seed returned).
@@ -68,4 +68,4 @@ def seed(session: Session, workspace_id: int, person_id: int) -> dict[str, int]:
     )  # fmt: skip
     network = session.scalar(select(Network.id).where(Network.workspace_id == workspace_id))
     assert network is not None, "workspace A has its network before the areas seed"
-    return {"other_person_id": other, "network_id": network}
+    return {"second_person_id": other, "network_id": network}

@@ -27,8 +27,8 @@ from takethelead.jobs.tasks import (
     send_weekly_digests,
 )
 from takethelead.services.demo import build_demo
-from takethelead.services.planning import store_setting
 from takethelead.services.fadingcache import fading_now
+from takethelead.services.planning import store_setting
 from takethelead.services.store import Store, workspace_id
 from takethelead.services.tallies import TALLIES_KEY, tallies
 from takethelead.storage.tables import Person, Setting

@@ -14,7 +14,7 @@ from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.services.access import OWNER, ROLES, Principal, Unauthenticated, principal
@@ -220,14 +220,19 @@ def issue_token(session: Session, email: str, name: str, workspace: str | None =
     return token
 
 
+# One statement, built once: every API request runs it.
+_TOKEN_PRINCIPAL: Final = text(
+    "SELECT u.id, u.email, w.id, w.name, m.role FROM api_token t "
+    "JOIN app_user u ON u.id = t.user_id "
+    "JOIN membership m ON m.user_id = t.user_id AND m.workspace_id = t.workspace_id "
+    "JOIN workspace w ON w.id = t.workspace_id WHERE t.digest = :digest"
+)
+
+
 def principal_for_token(session: Session, token: str) -> Principal:
     """Who a bearer token speaks for; unknown tokens and lost memberships are refused."""
-    row = session.execute(
-        select(ApiToken.user_id, ApiToken.workspace_id).where(
-            ApiToken.digest == token_digest(token)
-        )
-    ).first()
-    found = principal(session, row[0], row[1]) if row is not None else None
-    if found is None:
+    row = session.execute(_TOKEN_PRINCIPAL, {"digest": token_digest(token)}).first()
+    if row is None:
         raise Unauthenticated("token: not recognised")
-    return found
+    user_id, email, workspace_id, workspace, role = row
+    return Principal(int(user_id), str(email), int(workspace_id), str(workspace), str(role))

@@ -47,7 +47,7 @@ from takethelead.services.scoring import (
     rescore_all,
 )
 from takethelead.services.timeentries import network_posteriors
-from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral, Setting
+from takethelead.storage.tables import LedgerEntry, Network, PlanAction, Referral
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -130,11 +130,12 @@ def manual_network_id(kind: str, networks: dict[str, int]) -> int:
     return -1 - [k.value for k in MANUAL_KINDS].index(kind)
 
 
+_SETTING: Final = text('SELECT value FROM setting WHERE workspace_id = :ws AND "key" = :key')
+
+
 def setting(session: Session, workspace_id: int, key: str) -> object | None:
     """A workspace setting's JSON value, or None when unset."""
-    raw = session.scalar(
-        select(Setting.value).where(Setting.workspace_id == workspace_id, Setting.key == key)
-    )
+    raw = session.execute(_SETTING, {"ws": workspace_id, "key": key}).scalar()
     return None if raw is None else json.loads(raw)
 
 

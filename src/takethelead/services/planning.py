@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 import numpy as np
-from sqlalchemy import delete, select, text
+from sqlalchemy import Date, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.actions import (
@@ -46,7 +46,7 @@ from takethelead.services.timeentries import (
     parse_minutes,
     refresh_evidence,
 )
-from takethelead.storage.tables import Network, Person, Plan, PlanAction, Setting
+from takethelead.storage.tables import Plan, PlanAction, Setting
 
 MIN_BUDGET: Final = 15
 MAX_BUDGET: Final = 24 * 60
@@ -261,8 +261,9 @@ def make_plan(
     store_setting(
         session, workspace_id, BALANCE_KEY.format(plan_id=plan.id), json.loads(balance.dumps())
     )
-    session.expire(plan, ["actions"])
-    return _view(session, workspace_id, plan, balance)
+    session.flush()
+    stored = _PlanRow(plan.id, plan.week_start, plan.seed, plan.budget_minutes)
+    return _view(session, workspace_id, stored, balance)
 
 
 def current_plan(
@@ -270,9 +271,12 @@ def current_plan(
 ) -> PlanView | None:
     """This week's stored plan, or None when there is none yet."""
     moment = now or datetime.now(UTC)
-    plan = _plan_row(session, workspace_id, week_start(moment))
-    if plan is None:
+    found = session.execute(
+        _PLAN_OF_WEEK, {"ws": workspace_id, "start": week_start(moment)}
+    ).first()
+    if found is None:
         return None
+    plan = _PlanRow(int(found[0]), _as_date(found[1]), int(found[2]), int(found[3]))
     # The balance stored with the plan; plans stored before it was kept count it once,
     # through the (workspace, time) index, over the 30 days only.
     stored = _Balance.loads(setting(session, workspace_id, BALANCE_KEY.format(plan_id=plan.id)))
@@ -411,19 +415,63 @@ def _counted_balance(session: Session, workspace_id: int, moment: datetime) -> _
     return _Balance(automated, total - automated, len(only), tuple(only[:SHOWN_AUTOMATED_ONLY]))
 
 
-def _view(session: Session, workspace_id: int, plan: Plan, balance: _Balance) -> PlanView:
-    actions = sorted(plan.actions, key=lambda a: a.position)
+# The plan page and /api/plan read these on every view: statements built once.
+_PLAN_OF_WEEK: Final = text(
+    "SELECT id, week_start, seed, budget_minutes FROM plan "
+    "WHERE workspace_id = :ws AND week_start = :start ORDER BY id DESC LIMIT 1"
+).bindparams(bindparam("start", type_=Date))
+_ACTIONS: Final = text(
+    "SELECT id, position, kind, minutes, value, person_id, other_person_id, network_id, "
+    "reason, status, outcome FROM plan_action WHERE plan_id = :plan ORDER BY position"
+)
+_NAMES: Final = text(
+    "SELECT id, full_name FROM person WHERE workspace_id = :ws AND id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_NETWORK_NAMES: Final = text("SELECT id, name FROM network WHERE workspace_id = :ws")
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanRow:
+    id: int
+    week_start: date
+    seed: int
+    budget_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class _ActionRow:
+    """What a plan view shows of a stored action."""
+
+    id: int
+    position: int
+    kind: str
+    minutes: int
+    value: float
+    person_id: int | None
+    other_person_id: int | None
+    network_id: int | None
+    reason: str
+    status: str
+    outcome: str | None
+
+
+def _as_date(value: object) -> date:
+    """A DATE column as SQLite (text) or PostgreSQL (date) returns it through text()."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _view(session: Session, workspace_id: int, plan: _PlanRow, balance: _Balance) -> PlanView:
+    actions = [_ActionRow(*row) for row in session.execute(_ACTIONS, {"plan": plan.id})]
     wanted = {a.person_id for a in actions} | {a.other_person_id for a in actions}
     shown = list(balance.shown)
     names = _names(session, workspace_id, {p for p in wanted | set(shown) if p is not None})
     deliveries = _post_actions(session, workspace_id, plan.id)
     posts = manual_posts(session, workspace_id, list(deliveries.values()))
-    rows = session.execute(
-        select(Network.id, Network.name).where(Network.workspace_id == workspace_id)
-    )
-    networks = {nid: name for nid, name in rows}
+    networks = {
+        int(nid): str(name) for nid, name in session.execute(_NETWORK_NAMES, {"ws": workspace_id})
+    }
 
-    def manual(action: PlanAction) -> ManualPost | None:
+    def manual(action: _ActionRow) -> ManualPost | None:
         found = posts.get(deliveries.get(action.id, -1))
         return found[0] if found is not None else None
 
@@ -442,7 +490,7 @@ def _view(session: Session, workspace_id: int, plan: Plan, balance: _Balance) ->
 
 
 def _item(
-    a: PlanAction, names: dict[int, str], networks: dict[int, str], post: ManualPost | None
+    a: _ActionRow, names: dict[int, str], networks: dict[int, str], post: ManualPost | None
 ) -> PlanItem:
     return PlanItem(
         number=a.position,
@@ -488,19 +536,15 @@ def _balance(b: _Balance, shown: list[str]) -> BalanceLine:
 def _names(session: Session, workspace_id: int, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = session.execute(
-        select(Person.id, Person.full_name).where(
-            Person.workspace_id == workspace_id, Person.id.in_(sorted(ids))
-        )
-    )
-    return {pid: name for pid, name in rows}
+    rows = session.execute(_NAMES, {"ws": workspace_id, "ids": sorted(ids)})
+    return {int(pid): str(name) for pid, name in rows}
 
 
 MANUAL_NAMES: Final = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
 
 
 def _title(
-    action: PlanAction,
+    action: _ActionRow,
     names: dict[int, str],
     networks: dict[int, str],
     post: ManualPost | None = None,

@@ -70,11 +70,14 @@ def _full_counts(session: Session, workspace_id: int) -> dict[int | None, int]:
     return {network_id: int(n) for network_id, n in rows}
 
 
+_SETTING: Final = text('SELECT value FROM setting WHERE workspace_id = :ws AND "key" = :key')
+
+
 def _cached(session: Session, workspace_id: int) -> dict[str, object] | None:
-    row = session.get(Setting, (workspace_id, TALLIES_KEY))
-    if row is None:
+    raw = session.execute(_SETTING, {"ws": workspace_id, "key": TALLIES_KEY}).scalar()
+    if raw is None:
         return None
-    value = json.loads(row.value)
+    value = json.loads(raw)
     return value if isinstance(value, dict) else None
 
 

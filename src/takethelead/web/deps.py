@@ -37,7 +37,7 @@ class ApiUnauthenticated(Exception):
         self.message = message
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:  # async: no thread hop for an attribute
     store: Store = request.app.state.store
     return store
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Final
+
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.records import NetworkKind
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.tallies import tallies
 from takethelead.services.views import NetworkView
-from takethelead.storage.tables import Network, TimeEntry
+from takethelead.storage.tables import Network
 
 DEFAULT_NAMES = {
     NetworkKind.LINKEDIN: "LinkedIn",
@@ -85,21 +87,18 @@ def resolve_network(session: Session, workspace_id: int, ref: str) -> int:
     return default_network(session, workspace_id, kind)
 
 
+_NETWORKS: Final = text(
+    "SELECT n.id, n.name, n.kind, n.url, coalesce(t.m, 0) FROM network n "
+    "LEFT JOIN (SELECT network_id, sum(minutes) AS m FROM time_entry "
+    "WHERE workspace_id = :ws GROUP BY network_id) t ON t.network_id = n.id "
+    "WHERE n.workspace_id = :ws ORDER BY n.name"
+)
+
+
 def list_networks(session: Session, workspace_id: int) -> list[NetworkView]:
     """Networks with how many interactions and minutes each has seen."""
     counts = tallies(session, workspace_id).per_network
-    spent = (
-        select(TimeEntry.network_id, func.sum(TimeEntry.minutes).label("m"))
-        .where(TimeEntry.workspace_id == workspace_id)
-        .group_by(TimeEntry.network_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Network.id, Network.name, Network.kind, Network.url, func.coalesce(spent.c.m, 0))
-        .outerjoin(spent, spent.c.network_id == Network.id)
-        .where(Network.workspace_id == workspace_id)
-        .order_by(Network.name)
-    ).all()
+    rows = session.execute(_NETWORKS, {"ws": workspace_id}).all()
     return [
         NetworkView(
             id=r[0],

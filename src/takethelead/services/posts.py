@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Final
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from takethelead.domain.posting import (
@@ -443,28 +445,28 @@ def list_queue(
     return QueueView(deliveries, queue_notices(session, workspace_id))
 
 
+_PAUSED: Final = sql(
+    "SELECT kind, handle, status_reason FROM connector_account "
+    "WHERE workspace_id = :ws AND status = 'paused'"
+)
+_TROUBLED: Final = sql(
+    "SELECT state, count(*) FROM delivery WHERE workspace_id = :ws "
+    "AND state IN ('unconfirmed', 'failed') GROUP BY state"
+)
+
+
 def queue_notices(session: Session, workspace_id: int) -> list[str]:
     """What the user must know: paused accounts, posts of unknown outcome, failed posts."""
     notices: list[str] = []
-    for kind, handle, reason in session.execute(
-        select(
-            ConnectorAccount.kind, ConnectorAccount.handle, ConnectorAccount.status_reason
-        ).where(ConnectorAccount.workspace_id == workspace_id, ConnectorAccount.status == "paused")
-    ):
+    for kind, handle, reason in session.execute(_PAUSED, {"ws": workspace_id}):
         notices.append(
             f"{kind} ({handle}) is paused: {reason} Its posts wait; "
             f"reconnect with lead connect {kind}."
         )
-    counts = dict(
-        session.execute(
-            select(Delivery.state, func.count())
-            .where(
-                Delivery.workspace_id == workspace_id,
-                Delivery.state.in_([DeliveryState.UNCONFIRMED, DeliveryState.FAILED]),
-            )
-            .group_by(Delivery.state)
-        ).all()
-    )
+    counts = {
+        DeliveryState(state): int(n)
+        for state, n in session.execute(_TROUBLED, {"ws": workspace_id})
+    }
     if counts.get(DeliveryState.UNCONFIRMED):
         notices.append(
             f"{counts[DeliveryState.UNCONFIRMED]} post(s) may or may not have gone out; they are "

@@ -30,6 +30,16 @@ def _read(environ: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _allow(environ: Mapping[str, str], name: str) -> bool:
+    """'allow' or 'deny' (the default)."""
+    value = environ.get(name, "").strip().lower()
+    if value in ("", "deny"):
+        return False
+    if value == "allow":
+        return True
+    raise SettingsError(f"{name}: expected allow or deny, got {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -38,6 +48,9 @@ class Settings:
     secret_key: str | None
     smtp_url: str | None
     environment: str
+    # May the web app and API connect accounts on private or loopback addresses? Off by
+    # default: on a shared server an owner could otherwise make it call internal hosts.
+    private_servers: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,4 +84,5 @@ class Settings:
             secret_key=secret_key,
             smtp_url=_read(env, "LEAD_SMTP_URL"),
             environment=environment,
+            private_servers=_allow(env, "LEAD_PRIVATE_SERVERS"),
         )

@@ -69,6 +69,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         "LEAD_ENV": "development",
         "LEAD_WORKSPACE": "demo",
         "COLUMNS": "200",
+        "LEAD_PRIVATE_SERVERS": "allow",  # the fake networks listen on 127.0.0.1
     }
     env.pop("DATABASE_URL", None)
     lead(env, "demo", "--people", "80", "--interactions", "1500")

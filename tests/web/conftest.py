@@ -3,6 +3,7 @@ read-only member of A. Clients sign in through the real sign-in form or send a r
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ class World:
 
 @pytest.fixture
 def app(settings: Settings, store: Store) -> Iterator[FastAPI]:
-    web = create_app(settings)
+    # The fake network servers of the tests listen on 127.0.0.1.
+    web = create_app(dataclasses.replace(settings, private_servers=True))
     yield web
     web.state.store.close()
     if not settings.is_sqlite:  # the shared fixture empties workspaces; users are ours

@@ -232,6 +232,11 @@ def connect_account(
     request: Request, response: Response, store: StoreDep, who: ApiWriter, body: AccountConnect
 ) -> AccountConnected:
     """Connect a live account after asking the network who the credentials belong to."""
+    if body.allow_private and not request.app.state.settings.private_servers:
+        raise ServiceError(
+            "allow_private: this instance does not connect to private addresses; "
+            "its administrator can allow it with LEAD_PRIVATE_SERVERS=allow"
+        )
     with _named_fields():
         given = connections.prepare(
             body.network, base_url=body.url, secret=body.secret, handle=body.handle,

@@ -271,6 +271,12 @@ def _accounts(request: Request, store: StoreDep, who: access.Principal,
                  error=error)  # fmt: skip
 
 
+PRIVATE_REFUSED = (
+    "The server is on a private address, which this instance does not connect to; "
+    "its administrator can allow it with LEAD_PRIVATE_SERVERS=allow."
+)
+
+
 @router.get("/posts/accounts")
 def accounts_page(request: Request, store: StoreDep, who: Reader) -> Response:
     return _accounts(request, store, who)
@@ -287,6 +293,8 @@ def connect_account(
     handle: Annotated[str, Form(max_length=300)] = "",
     allow_private: Annotated[bool, Form()] = False,
 ) -> Response:
+    if allow_private and not request.app.state.settings.private_servers:
+        return _accounts(request, store, who, error=PRIVATE_REFUSED)
     try:
         with _form_errors():
             given = connections.prepare(network, base_url=url or None, secret=secret,

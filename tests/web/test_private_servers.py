@@ -1,0 +1,78 @@
+"""Connecting an account on a private address: refused unless the instance allows it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from takethelead.config import Settings, SettingsError
+from takethelead.services.store import Store
+from takethelead.storage.tables import ConnectorAccount
+from takethelead.web.app import create_app
+from tests.servers.base import RunningServer
+from tests.servers.fixtures import mastodon_server
+from tests.servers.mastodon import TOKEN
+from tests.web.conftest import World, csrf_of, sign_in
+
+__all__ = ["mastodon_server"]
+
+
+def accounts(store: Store) -> int:
+    with store.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(ConnectorAccount)) or 0)
+
+
+def test_by_default_neither_the_page_nor_the_api_connects_to_a_private_server(
+    settings: Settings, store: Store, world: World, mastodon_server: RunningServer
+) -> None:
+    before = accounts(store)
+    strict = create_app(dataclasses.replace(settings, private_servers=False))
+    try:
+        api = TestClient(strict, headers={"Authorization": f"Bearer {world.tokens['ana']}"})
+        answer = api.post(
+            "/api/accounts",
+            json={"network": "mastodon", "url": mastodon_server.url, "secret": TOKEN,
+                  "allow_private": True},
+        )  # fmt: skip
+        assert answer.status_code == 422
+        assert "LEAD_PRIVATE_SERVERS=allow" in answer.text
+        ana = sign_in(strict, "ana@example.org")
+        csrf = csrf_of(ana.get("/posts/accounts").text)
+        page = ana.post(
+            "/posts/accounts",
+            data={"csrf_token": csrf, "network": "mastodon", "url": mastodon_server.url,
+                  "secret": TOKEN, "allow_private": "true"},
+        )  # fmt: skip
+        assert "LEAD_PRIVATE_SERVERS=allow" in page.text
+        # Without the box ticked, the address itself is refused by the connector's check.
+        plain = api.post(
+            "/api/accounts",
+            json={"network": "mastodon", "url": mastodon_server.url, "secret": TOKEN},
+        )
+        assert plain.status_code == 422
+    finally:
+        strict.state.store.close()
+    assert accounts(store) == before
+    allowed = TestClient(
+        create_app(dataclasses.replace(settings, private_servers=True)),
+        headers={"Authorization": f"Bearer {world.tokens['ana']}"},
+    )
+    answer = allowed.post(
+        "/api/accounts",
+        json={"network": "mastodon", "url": mastodon_server.url, "secret": TOKEN,
+              "allow_private": True},
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    assert accounts(store) == before + 1
+
+
+def test_the_setting_reads_allow_or_deny_and_nothing_else(tmp_path: object) -> None:
+    base = {"LEAD_DATA_DIR": "/tmp/x"}
+    assert not Settings.from_env(base).private_servers
+    assert Settings.from_env({**base, "LEAD_PRIVATE_SERVERS": "allow"}).private_servers
+    assert not Settings.from_env({**base, "LEAD_PRIVATE_SERVERS": "deny"}).private_servers
+    with pytest.raises(SettingsError, match="LEAD_PRIVATE_SERVERS: expected allow or deny"):
+        Settings.from_env({**base, "LEAD_PRIVATE_SERVERS": "yes"})

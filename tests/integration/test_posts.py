@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from takethelead.config import Settings
 from takethelead.domain.posting import DeliveryState
@@ -207,3 +207,25 @@ def test_data_written_under_0004_survives_the_upgrade_to_0005_and_posts_can_foll
     assert [d.state for d in _deliveries(store, post_id)] == [DeliveryState.QUEUED]
     database.downgrade(engine, "base")
     engine.dispose()
+
+
+def test_two_accounts_of_one_network_in_one_post_are_refused_not_dropped(
+    store: Store, ws: int
+) -> None:
+    with store.transaction() as session:
+        session.add(
+            ConnectorAccount(
+                workspace_id=ws,
+                kind="bluesky",
+                base_url="https://bsky.social",
+                handle="studio.bsky.social",
+                secret="not used here",
+            )
+        )
+    request = PostRequest(
+        text="Two hats", targets=["bluesky:ana.bsky.social", "bluesky:studio.bsky.social"]
+    )
+    with pytest.raises(ServiceError, match="one account per network in a post"):
+        _create(store, ws, request)
+    with store.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Post)) == 0

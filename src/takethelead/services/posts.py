@@ -125,6 +125,11 @@ def _resolve_targets(
     targets: dict[str, int | None] = {}
     for raw in request.targets:
         kind, account_id = _target(session, workspace_id, raw)
+        if kind in targets and targets[kind] != account_id:
+            # Deliveries are one per network: a second account would replace the first.
+            raise ServiceError(
+                f"--to {raw!r}: one account per network in a post; post again for the other"
+            )
         targets[kind] = account_id
     for network in request.variants:
         if network not in targets:

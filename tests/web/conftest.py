@@ -75,7 +75,11 @@ def world(store: Store) -> World:
         plan = planning.make_plan(session, a)
         open_actions = [i.number for i in plan.items if i.status == "open"]
         assert open_actions, "workspace A needs an open plan action for the tests"
-        ids: dict[str, int] = {}
+        ids: dict[str, int] = {
+            "duplicate_id": people.add_person(
+                session, a, "Aurelio Q.", identities=["aurelio@old.example"]
+            )
+        }
         for area in seeded_areas():
             ids.update(area.seed(session, a, a_person))
         b_person = people.add_person(session, b, "Bianca Borges")

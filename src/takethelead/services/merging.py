@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.imports import refresh_search_texts
 from takethelead.services.people import show_person
 from takethelead.services.scoring import rescore_people
@@ -40,7 +40,7 @@ def merge_people(session: Session, workspace_id: int, keep_id: int, other_id: in
     other = session.get(Person, other_id)
     for person, ref in ((keep, keep_id), (other, other_id)):
         if person is None or person.workspace_id != workspace_id:
-            raise ServiceError(f"merge: no person #{ref} in this workspace")
+            raise NotFound(f"merge: no person #{ref} in this workspace")
     assert keep is not None and other is not None
     if other.is_me:
         raise ServiceError("merge: keep yourself: name your own record first")

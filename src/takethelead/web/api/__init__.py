@@ -14,6 +14,7 @@ from takethelead.web.api import (
     posts,
     relationships,
     settings,
+    users,
 )
 from takethelead.web.api.schemas import Problem
 
@@ -34,5 +35,6 @@ for module in (
     leads,
     relationships,
     settings,
+    users,
 ):
     router.include_router(module.router)

@@ -8,8 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from takethelead.services import access, people
+from takethelead.services.merging import merge_people
 from takethelead.services.views import PersonDetail
 from takethelead.web.api.schemas import (
+    MergeIn,
+    MergeOut,
     PersonCreate,
     PersonDetailOut,
     PersonFields,
@@ -89,6 +92,14 @@ def patch_person(
             db, who.workspace_id, person_id, _values(body, body.full_name), body.add_identities
         )
         return _detail(people.show_person(db, who.workspace_id, person_id))
+
+
+@router.post("/{person_id}/merge", response_model=MergeOut, responses=MISSING)
+def merge_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: MergeIn) -> MergeOut:
+    """Fold a duplicate record into this person: every row pointing at it moves here."""
+    with access.writing(store, who) as db:
+        merged = merge_people(db, who.workspace_id, person_id, body.duplicate_id)
+    return MergeOut.model_validate(asdict(merged))
 
 
 @router.delete("/{person_id}", status_code=204, responses=MISSING)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from takethelead.services import access, planactions, planning
+from takethelead.config import Settings
+from takethelead.services import access, planactions, planning, preferences
+from takethelead.services.digest import compose_digest, plan_markdown, send_digest
 from takethelead.services.errors import NotFound
 from takethelead.web.api.schemas import (
     ClosedOut,
+    DigestOut,
+    DigestSend,
+    DigestSent,
     DoneIn,
     PlanBuild,
     PlanItemOut,
@@ -91,3 +96,27 @@ def skip(
     reason = body.reason if body else ""
     with access.writing(store, who) as db:
         return _closed(planactions.mark_skipped(db, who.workspace_id, number, reason))
+
+
+@router.get("/digest", response_model=DigestOut, responses=MISSING)
+def get_digest(store: StoreDep, who: ApiReader) -> DigestOut:
+    """This week's digest as it would be e-mailed (Markdown); the plan is built if missing."""
+    with access.reading(store, who) as db:
+        address = preferences.read_preferences(db, who.workspace_id).digest_email
+        view = planning.current_plan(db, who.workspace_id)
+    if view is None:
+        raise NotFound("no plan for this week yet: build it with POST /api/plan")
+    subject = f"Your networking plan for week {view.week}: {view.minutes} minutes"
+    return DigestOut(recipient=address, subject=subject, body=plan_markdown(view))
+
+
+@router.post("/digest/send", response_model=DigestSent, responses=MISSING)
+def send_digest_now(
+    request: Request, store: StoreDep, who: ApiWriter, body: DigestSend | None = None
+) -> DigestSent:
+    """E-mail this week's digest now (through LEAD_SMTP_URL); `to` becomes the digest address."""
+    with access.writing(store, who) as db:
+        digest = compose_digest(db, who.workspace_id, body.to if body else None)
+    settings: Settings = request.app.state.settings
+    message_id = send_digest(digest, settings.smtp_url)
+    return DigestSent(recipient=digest.recipient, message_id=message_id)

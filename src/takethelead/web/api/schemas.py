@@ -214,3 +214,62 @@ class PreferencesIn(BaseModel):
         default=None, max_length=200, examples=["mon-fri 08:00-09:00,12:30-13:30"]
     )
     digest_email: str | None = Field(default=None, max_length=320)
+
+
+class NetworkRankOut(BaseModel):
+    """A network's usefulness: response equivalents per hour spent there, with its 90% interval."""
+
+    network_id: int
+    name: str
+    kind: str
+    per_hour: float
+    low: float
+    high: float
+    hours: float
+    responses: float
+    has_evidence: bool
+    sentence: str
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate_id: int = Field(ge=1, le=2**63 - 1, description="The record folded in and removed")
+
+
+class MergeOut(BaseModel):
+    kept_id: int
+    kept_name: str
+    removed_name: str
+    moved: dict[str, int]
+
+
+class DigestOut(BaseModel):
+    recipient: str | None
+    subject: str
+    body: str
+
+
+class DigestSend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: str | None = Field(default=None, max_length=320, description="Remembered as digest_email")
+
+
+class DigestSent(BaseModel):
+    recipient: str
+    message_id: str
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    role: str
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=320)
+    password: str = Field(min_length=1, max_length=1000)
+    role: Literal["owner", "member"] = "member"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -41,6 +41,8 @@ class TrustNetwork:
     person_ids: NDArray[np.int64]  # sorted
     names: list[str]
     strength: NDArray[np.float64]
+    # Best path trust by person: the network never changes once built, so it is kept.
+    known_trust: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
 
     def node(self, person_id: int) -> int:
         """The graph node of a person id."""
@@ -149,9 +151,12 @@ def _people(session: Session, workspace_id: int) -> list[tuple[int, str, float |
 
 def best_path_trust(network: TrustNetwork, person_id: int) -> float:
     """Trust of the best path of up to three hops from the user to a person (0: none)."""
-    node = network.node(person_id)
-    found = top_trusted_paths(network.graph, ME, node, 1, max_hops=MAX_HOPS)
-    return found[0].trust if found else 0.0
+    known = network.known_trust.get(person_id)
+    if known is None:
+        node = network.node(person_id)
+        found = top_trusted_paths(network.graph, ME, node, 1, max_hops=MAX_HOPS)
+        known = network.known_trust[person_id] = found[0].trust if found else 0.0
+    return known
 
 
 def find_paths(

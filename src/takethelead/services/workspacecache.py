@@ -42,6 +42,7 @@ _WROTE: Final = "takethelead.cache.wrote"  # on a connection: uncommitted writes
 _DIRTY: Final = "takethelead.cache.dirty"  # on a connection: uncommitted writes to WATCHED
 _COMMITTED: Final = "takethelead.cache.committed"  # on a connection: bump again after commit
 _STAMP: Final = "takethelead.cache.generation"  # on a session: the counter when it began
+_SEEN: Final = "takethelead.cache.fingerprints"  # on a session: cheap fingerprints read
 
 T = TypeVar("T")
 Fingerprint = tuple[Any, ...]
@@ -102,6 +103,7 @@ def _began(conn: Any) -> None:
 
 def _session_began(session: Session, transaction: Any, connection: Any) -> None:
     session.info[_STAMP] = _writes.value
+    session.info[_SEEN] = {}
 
 
 event.listen(Engine, "after_cursor_execute", _noticed)
@@ -183,7 +185,10 @@ class WorkspaceCache(Generic[T]):
         with self.lock:
             gate = self.building.setdefault(key, threading.Lock())
         with gate:  # one build per key at a time; the others wait and reuse it
-            cheap = _cheap(session, workspace_id)
+            seen = session.info.setdefault(_SEEN, {})  # once per transaction and workspace
+            cheap = seen.get(workspace_id) or seen.setdefault(
+                workspace_id, _cheap(session, workspace_id)
+            )
             with self.lock:
                 entry = self.entries.get(key)
             if entry is not None and entry.generation == began and entry.cheap == cheap:

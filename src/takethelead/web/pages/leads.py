@@ -27,7 +27,11 @@ Side = Literal["a", "b"]
 
 
 def _embedder(request: Request) -> Embedder | None:
-    # As `lead leads match` does: MiniLM with BM25 when the semantic extra is installed.
+    # Pages match by BM25 (re-ranked by ties, paths and track record): at 30,000 people an
+    # embedding search adds 60-120 ms a query (the model, then 30,000 cosines), more than a
+    # page may take. `?semantic=1` asks for MiniLM as `lead leads match` uses it.
+    if request.query_params.get("semantic") != "1":
+        return None
     store: Store = request.app.state.store
     return shared_embedder(store.settings.data_dir / "cache")
 
@@ -102,9 +106,8 @@ def _lead(
     embedder = _embedder(request)
     with access.reading(store, who) as db:
         found = leads.match_lead(db, who.workspace_id, lead_id, MATCHES, embedder)
-        referrers = leads.find_referrers(
-            db, who.workspace_id, MATCHES, embedder, need=found.lead.text
-        )
+        # BM25 alone for this second list: one embedding search per page keeps it fast.
+        referrers = leads.find_referrers(db, who.workspace_id, MATCHES, None, need=found.lead.text)
         given = [
             r
             for r in referrals.list_referrals(db, who.workspace_id, direction="given")
@@ -200,7 +203,7 @@ class FunnelChart:
 
 CHART_WIDTH: Final = 320.0
 BAR_ROW: Final = 26.0
-BAR_SPAN: Final = CHART_WIDTH - 150.0
+BAR_SPAN: Final = CHART_WIDTH - 110.0 - 64.0  # room for the label and "12 · 100%"
 
 
 def funnel_chart(funnel: referrals.Funnel, title: str) -> FunnelChart:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.testclient import TestClient
 
-from takethelead.services import people
+from takethelead.services import people, referrals
 from takethelead.services.interactions import log_touch
 from takethelead.services.store import Store
 from tests.web.conftest import World
@@ -39,3 +39,24 @@ def test_with_nothing_fading_the_dashboard_says_so(
 ) -> None:
     page = as_user["bruno"].get("/").text
     assert "No tie has lost much strength over the last 90 days." in page
+
+
+def test_the_referral_funnel_counts_what_the_ledger_holds(
+    store: Store, world: World, as_user: dict[str, TestClient]
+) -> None:
+    assert "No leads or referrals yet." in as_user["bruno"].get("/").text
+
+    def received() -> int:
+        with store.transaction() as session:
+            return referrals.referral_funnel(session, world.a).received.stages[0].count
+
+    before = received()
+    with store.transaction() as session:
+        for _ in range(3):
+            referrals.record_referral(session, world.a, "received", world.a_person, value=500)
+    assert received() == before + 3
+    page = as_user["carla"].get("/").text
+    section = page[page.index("<h2>Referrals</h2>") :]
+    section = section[: section.index("</section>")]
+    assert f'aria-label="Referrals you received: referrals received {before + 3}, ' in section
+    assert "Leads you passed on" in section and 'href="/referrals"' in section

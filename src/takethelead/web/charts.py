@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from takethelead.services.fadingcache import FadingTie
+from takethelead.services.referrals import Funnel
 from takethelead.services.timeentries import NetworkEvidence
 
 WIDTH: Final = 320.0  # the SVG's own units; it scales to the page with viewBox
@@ -112,3 +113,43 @@ def fade_chart(ties: Sequence[FadingTie]) -> FadeChart:
     return FadeChart(
         fades, WIDTH, max(len(fades), 1) * ROW, LABEL, "Strength 90 days ago (ring) and now (dot)"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelBar:
+    label: str
+    count: int
+    y: float
+    width: float
+    share: str  # of the first stage
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelChart:
+    title: str
+    bars: tuple[FunnelBar, ...]
+    height: float
+    note: str
+
+
+FUNNEL_SPAN: Final = WIDTH - LABEL - 64.0  # room for the label and "12 · 100%"
+
+
+def funnel_chart(funnel: Funnel, title: str) -> FunnelChart:
+    """Bars for the funnel's stages, as wide as their counts, for the inline SVG."""
+    top = max((s.count for s in funnel.stages), default=0) or 1
+    first = funnel.stages[0].count if funnel.stages else 0
+    bars = tuple(
+        FunnelBar(
+            label=s.label,
+            count=s.count,
+            y=i * ROW,
+            width=round(max(FUNNEL_SPAN * s.count / top, 2.0 if s.count else 0.0), 1),
+            share=f"{100 * s.count / first:.0f}%" if first and i else "",
+        )
+        for i, s in enumerate(funnel.stages)
+    )
+    note = f"{funnel.lost} lost"
+    if funnel.won_value:
+        note += f" · {funnel.won_value:,.0f} won"
+    return FunnelChart(title, bars, len(bars) * ROW, note)

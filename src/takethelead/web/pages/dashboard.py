@@ -10,8 +10,9 @@ from starlette.responses import RedirectResponse, Response
 from takethelead.services import access, keepintouch, planactions, planning
 from takethelead.services.fadingcache import fading_now
 from takethelead.services.overview import overview
+from takethelead.services.referrals import referral_funnel
 from takethelead.services.timeentries import rank_networks
-from takethelead.web.charts import balance_split, fade_chart, usefulness_chart
+from takethelead.web.charts import balance_split, fade_chart, funnel_chart, usefulness_chart
 from takethelead.web.deps import ActionNumber, Reader, StoreDep, Writer
 from takethelead.web.templating import render
 
@@ -26,6 +27,7 @@ def dashboard(request: Request, store: StoreDep, who: Reader) -> Response:
         summary = overview(db, who.workspace_id)
         due = keepintouch.due_soon(db, who.workspace_id, limit=6)
         fading = fading_now(db, who.workspace_id, limit=6)
+        funnel = referral_funnel(db, who.workspace_id)
     return render(
         request,
         "dashboard.html",
@@ -34,6 +36,11 @@ def dashboard(request: Request, store: StoreDep, who: Reader) -> Response:
         due=due,
         fading=fading,
         fades=fade_chart(fading.ties) if fading else None,
+        funnel=funnel,
+        funnels=(
+            funnel_chart(funnel.given, "Leads you passed on"),
+            funnel_chart(funnel.received, "Referrals you received"),
+        ),
         summary=summary,
         usefulness=usefulness_chart(networks),
         balance=balance_split(plan.balance.automated, plan.balance.personal) if plan else None,

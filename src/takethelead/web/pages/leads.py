@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -16,6 +15,7 @@ from takethelead.services.embeddings import shared_embedder
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.people import resolve_person
 from takethelead.services.store import Store
+from takethelead.web.charts import funnel_chart
 from takethelead.web.deps import Reader, RowId, StoreDep, Writer
 from takethelead.web.templating import render
 
@@ -182,48 +182,6 @@ def referrers_page(request: Request, store: StoreDep, who: Reader) -> Response:
 
 
 # Referrals
-
-
-@dataclass(frozen=True, slots=True)
-class FunnelBar:
-    label: str
-    count: int
-    y: float
-    width: float
-    share: str  # of the first stage
-
-
-@dataclass(frozen=True, slots=True)
-class FunnelChart:
-    title: str
-    bars: tuple[FunnelBar, ...]
-    height: float
-    note: str
-
-
-CHART_WIDTH: Final = 320.0
-BAR_ROW: Final = 26.0
-BAR_SPAN: Final = CHART_WIDTH - 110.0 - 64.0  # room for the label and "12 · 100%"
-
-
-def funnel_chart(funnel: referrals.Funnel, title: str) -> FunnelChart:
-    """Bars for the funnel's stages, as wide as their counts, for the inline SVG."""
-    top = max((s.count for s in funnel.stages), default=0) or 1
-    first = funnel.stages[0].count if funnel.stages else 0
-    bars = tuple(
-        FunnelBar(
-            label=s.label,
-            count=s.count,
-            y=i * BAR_ROW,
-            width=round(max(BAR_SPAN * s.count / top, 2.0 if s.count else 0.0), 1),
-            share=f"{100 * s.count / first:.0f}%" if first and i else "",
-        )
-        for i, s in enumerate(funnel.stages)
-    )
-    note = f"{funnel.lost} lost"
-    if funnel.won_value:
-        note += f" · {funnel.won_value:,.0f} won"
-    return FunnelChart(title, bars, len(bars) * BAR_ROW, note)
 
 
 @router.get("/referrals")

@@ -151,6 +151,17 @@ def test_cosine_ranking_looks_at_direction_not_length() -> None:
     assert cosine.tolist() == pytest.approx([1.0, 2**-0.5])
 
 
+def test_unit_rows_rank_the_same_without_being_normalised_again() -> None:
+    pick = np.random.default_rng(3)
+    vectors = pick.normal(size=(200, 16))
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    query = pick.normal(size=16)
+    rows, cosine = rank_by_cosine(query, vectors, 10)
+    fast_rows, fast_cosine = rank_by_cosine(query, unit.astype(np.float32), 10, unit=True)
+    assert fast_rows.tolist() == rows.tolist()
+    assert fast_cosine == pytest.approx(cosine, abs=1e-6)
+
+
 CONCEPTS = {"photo": 0, "wedding": 0, "couple": 0, "payroll": 1, "wage": 1, "salary": 1}
 
 

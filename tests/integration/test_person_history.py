@@ -13,10 +13,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from takethelead.services import ledger, people, relationships
+from takethelead.services import roster as roster_module
 from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.history import month_ends, person_touches, strength_history
+from takethelead.services.history import (
+    month_ends,
+    person_touches,
+    strength_history,
+    strength_now,
+)
 from takethelead.services.rapport import layer_rank, rapport
-from takethelead.services.roster import COUNT_CAP, roster
+from takethelead.services.roster import COUNT_CAP, SortKey, roster
 from takethelead.services.scoring import rescore_all
 from takethelead.services.store import Store, workspace_id
 from takethelead.storage.tables import Interaction, Person
@@ -111,6 +117,13 @@ def test_rapport_agrees_with_the_whole_workspace_view(store: Store) -> None:
             full = relationships.relationship_of(session, ws, pid)
             assert fast.strength.score == pytest.approx(full.strength.score, abs=1e-9)
             assert fast.strength.why == full.strength.why
+            quick = strength_now(session, ws, pid)
+            assert quick.score == pytest.approx(fast.strength.score, abs=1e-12)
+            assert (quick.why, quick.label, quick.last_contact) == (
+                full.strength.why,
+                full.strength.label,
+                full.strength.last_contact,
+            )
             assert fast.layer == full.layer and fast.cadence_days == full.cadence_days
             assert fast.cadence_source == full.cadence_source
             assert fast.overdue_days == pytest.approx(full.overdue_days)
@@ -169,3 +182,30 @@ def test_a_busy_ties_count_stops_at_the_cap_unless_sorted_by_interactions(store:
         assert capped.person.interactions == COUNT_CAP and not capped.counted_all
         full = roster(session, ws, sort="interactions").rows[0]
         assert full.person.interactions == COUNT_CAP + 5 and full.counted_all
+
+
+def test_many_eligible_people_are_ranked_by_the_index_walks_with_the_same_answer(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sorts: tuple[SortKey, ...] = ("last-contact", "interactions")
+    with store.transaction() as session:
+        ws = workspace_id(session, "h")
+        for n in range(12):
+            pid = people.add_person(session, ws, f"Walker {n:02d}")
+            touches(session, ws, pid, [n + 1 + k * 30 for k in range(n % 4)], "message")
+
+        def pages() -> dict[tuple[str, int], list[int]]:
+            return {
+                (sort, offset): [
+                    r.person.id
+                    for r in roster(session, ws, q="walker", sort=sort, limit=4, offset=offset).rows
+                ]
+                for sort in sorts
+                for offset in (0, 4, 8)
+            }
+
+        in_python = pages()
+        monkeypatch.setattr(roster_module, "FEW_RANKED", 1)
+        assert pages() == in_python
+    never = in_python[("last-contact", 8)]
+    assert len(never) == 4 and len(set(in_python[("interactions", 0)])) == 4

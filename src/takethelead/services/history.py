@@ -18,15 +18,18 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.strength import (
     DIRECTIONS,
+    FEATURES,
     KINDS,
     LABELS,
     StrengthTable,
     Touches,
+    explain,
     label_codes,
+    score_all,
     tables_at,
 )
 from takethelead.services.errors import ServiceError
-from takethelead.services.relationships import contact
+from takethelead.services.relationships import StrengthView, contact
 from takethelead.services.weights import current_weights
 
 MAX_MONTHS: Final = 120
@@ -95,16 +98,18 @@ _CODES: Final = _code_sql()
 def person_touches(session: Session, workspace_id: int, person_id: int, until: datetime) -> Touches:
     """One person's interactions up to `until` as arrays (person index 0).
 
-    Straight from the driver's cursor through the (workspace, person, time) index: the
-    busiest tie of a million-interaction workspace (some 30,000 touches) reads in
-    milliseconds, where ORM rows would take a tenth of a second.
+    Straight from the driver's cursor with the codes worked out by the database: the
+    busiest tie of the million-interaction demo (29,000 touches) reads in about half the
+    time ORM rows take. Most of what is left is fetching the rows themselves.
     """
     connection = session.connection()
     mark = "?" if connection.dialect.name == "sqlite" else "%s"
-    sql = (
-        f"SELECT occurred_at, {_CODES} FROM interaction "
-        f"WHERE workspace_id = {mark} AND person_id = {mark} AND occurred_at <= {mark}"
-    )
+    mine = f"workspace_id = {mark} AND person_id = {mark} AND occurred_at <= {mark}"
+    if connection.dialect.name == "sqlite":
+        # Rows fetched in id order rather than time order read each table page once:
+        # a fifth less time for a tie with tens of thousands of touches.
+        mine = f"id IN (SELECT id FROM interaction WHERE {mine})"
+    sql = f"SELECT occurred_at, {_CODES} FROM interaction WHERE {mine}"
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql, (workspace_id, person_id, int(until.timestamp())))
@@ -171,3 +176,39 @@ def scored_history(
         rated=person.closeness is not None,
     )
     return history, touches, tables[-1]
+
+
+def strength_view(
+    person_id: int, name: str, closeness: int | None, touches: Touches, table: StrengthTable
+) -> StrengthView:
+    """What `relationships.strength_of` says, from touches already read and scored."""
+    rating = np.nan if closeness is None else float(closeness)
+    label, _, why = explain(touches, 0, table, rating).partition(" (")
+    return StrengthView(
+        person_id=person_id,
+        full_name=name,
+        score=float(table.score[0]),
+        label=label,
+        why=why.split(": ", 1)[1],
+        closeness=closeness,
+        last_contact=_moment(float(table.last_contact[0])),
+        last_two_way=_moment(float(table.last_two_way[0])),
+        features={f: float(table.features[0, i]) for i, f in enumerate(FEATURES)},
+    )
+
+
+def strength_now(
+    session: Session, workspace_id: int, person_id: int, now: datetime | None = None
+) -> StrengthView:
+    """One relationship's strength and why, as `relationships.strength_of`, read faster."""
+    moment = now or datetime.now(UTC)
+    person = contact(session, workspace_id, person_id)
+    weights, _ = current_weights(session, workspace_id)
+    touches = person_touches(session, workspace_id, person_id, moment)
+    rating = np.nan if person.closeness is None else float(person.closeness)
+    table = score_all(touches, moment.timestamp(), 1, ratings=[rating], weights=weights)
+    return strength_view(person.id, person.full_name, person.closeness, touches, table)
+
+
+def _moment(ts: float) -> datetime | None:
+    return datetime.fromtimestamp(ts, UTC) if np.isfinite(ts) else None

@@ -22,8 +22,8 @@ from takethelead.domain.layers import (
     LIVE_FLOOR,
     OUTSIDE,
 )
-from takethelead.domain.strength import DAY, FEATURES, StrengthTable, Touches, explain
-from takethelead.services.history import StrengthHistory, scored_history
+from takethelead.domain.strength import DAY
+from takethelead.services.history import StrengthHistory, scored_history, strength_view
 from takethelead.services.keepintouch import describe_cadence
 from takethelead.services.ledger import PersonLedger, person_ledger
 from takethelead.services.relationships import (
@@ -82,7 +82,7 @@ def rapport(
     moment = now or datetime.now(UTC)
     person = contact(session, workspace_id, person_id)
     history, touches, table = scored_history(session, workspace_id, person_id, now=moment)
-    view = _strength_view(person.id, person.full_name, person.closeness, touches, table)
+    view = strength_view(person.id, person.full_name, person.closeness, touches, table)
     layer, rank, ranked = layer_rank(session, workspace_id, person_id, view.score)
     own = person.cadence_days
     if own is None:
@@ -112,28 +112,4 @@ def rapport(
         days_since_contact=since,
         overdue_days=overdue,
         ledger=person_ledger(session, workspace_id, person_id),
-    )
-
-
-def _moment(ts: float) -> datetime | None:
-    return datetime.fromtimestamp(ts, UTC) if np.isfinite(ts) else None
-
-
-def _strength_view(
-    person_id: int, name: str, closeness: int | None, touches: Touches, table: StrengthTable
-) -> StrengthView:
-    """What `relationships.strength_of` says, from touches already read and scored."""
-    rating = np.nan if closeness is None else float(closeness)
-    sentence = explain(touches, 0, table, rating)
-    label, _, why = sentence.partition(" (")
-    return StrengthView(
-        person_id=person_id,
-        full_name=name,
-        score=float(table.score[0]),
-        label=label,
-        why=why.split(": ", 1)[1],
-        closeness=closeness,
-        last_contact=_moment(float(table.last_contact[0])),
-        last_two_way=_moment(float(table.last_two_way[0])),
-        features={f: float(table.features[0, i]) for i, f in enumerate(FEATURES)},
     )

@@ -24,7 +24,7 @@ from takethelead.services import (
     ties,
     timeentries,
 )
-from takethelead.services.history import MAX_MONTHS, strength_history
+from takethelead.services.history import MAX_MONTHS, strength_history, strength_now
 from takethelead.web.api.relationships_schemas import (
     CadenceIn,
     CadenceOut,
@@ -78,7 +78,7 @@ def fit_model(store: StoreDep, who: ApiWriter) -> ModelOut:
 def person_strength(store: StoreDep, who: ApiReader, person_id: RowId) -> StrengthOut:
     """One relationship's strength and why, from that person's interactions."""
     with access.reading(store, who) as db:
-        view = relationships.strength_of(db, who.workspace_id, person_id)
+        view = strength_now(db, who.workspace_id, person_id)
     return StrengthOut.model_validate(asdict(view))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.services.imports import refresh_search_texts
 from takethelead.services.people import show_person
+from takethelead.services.ranking import recount_people
 from takethelead.services.scoring import rescore_people
 from takethelead.services.tallies import forget_tallies
 from takethelead.storage.tables import Base, Introduction, Person, PersonTag, Tie, table_of
@@ -58,6 +59,7 @@ def merge_people(session: Session, workspace_id: int, keep_id: int, other_id: in
     session.flush()
     refresh_search_texts(session, workspace_id, {keep_id})
     rescore_people(session, workspace_id, [keep_id])
+    recount_people(session, workspace_id, [keep_id])  # the duplicate's interactions moved
     forget_tallies(session, workspace_id)  # cached per-person lists named the removed record
     return MergeResult(keep_id, show_person(session, workspace_id, keep_id).full_name,
                        removed_name, moved)  # fmt: skip

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from takethelead.domain.identities import fold, identity
 from takethelead.domain.records import IdentityKind
 from takethelead.services.errors import Ambiguous, NotFound, ServiceError
+from takethelead.services.ranking import by_last_contact, count_ranked, ranked_people
 from takethelead.services.tallies import forget_tallies
 from takethelead.services.views import (
     IdentityView,
@@ -221,83 +222,11 @@ def tag_person(
     return tuple(sorted(t.tag for t in person.tags))
 
 
-def _ranked(
-    session: Session,
-    eligible: Select[int],
-    sort: SortKey,
-    workspace_id: int,
-    page: tuple[int, int | None],
-) -> list[int]:
-    """A page of people by last contact or by interactions, most first, ties by id.
-
-    One pass over the covering (workspace, person, time) index; people never contacted last.
-    """
-    offset, limit = page
-    key = func.max(Interaction.occurred_at) if sort == "last-contact" else func.count()
-    totals = (
-        select(Interaction.person_id, key.label("k"))
-        .where(Interaction.workspace_id == workspace_id)
-        .group_by(Interaction.person_id)
-        .subquery()
-    )
-    contacted = select(totals.c.person_id).join(Person, Person.id == totals.c.person_id)
-    contacted = contacted.where(Person.id.in_(eligible.scalar_subquery()))
-    ids = list(
-        session.scalars(
-            contacted.order_by(totals.c.k.desc(), totals.c.person_id).offset(offset).limit(limit)
-        )
-    )
-    if limit is not None and len(ids) == limit:
-        return ids
-    before = session.scalar(select(func.count()).select_from(contacted.subquery())) or 0
-    never = eligible.where(
-        ~select(Interaction.id)
-        .where(Interaction.workspace_id == workspace_id, Interaction.person_id == Person.id)
-        .exists()
-    )
-    rest = never.order_by(Person.id).offset(max(0, offset - before))
-    if limit is not None:
-        rest = rest.limit(limit - len(ids))
-    return ids + list(session.scalars(rest))
-
-
-def _by_last_contact(
-    session: Session, workspace_id: int, eligible: set[int], wanted: int
-) -> list[int] | None:
-    """The first `wanted` people by last contact, newest first, ties by id; None: read all.
-
-    Walks the (workspace, time) index from the newest interaction and stops once enough
-    people are found, so the first pages cost a few hundred rows, not a million.
-    """
-    found: dict[int, datetime] = {}
-    cutoff: datetime | None = None
-    rows = session.execute(
-        select(Interaction.person_id, Interaction.occurred_at)
-        .where(Interaction.workspace_id == workspace_id)
-        .order_by(Interaction.occurred_at.desc())
-        .execution_options(stream_results=True, yield_per=500)
-    )
-    for person_id, at in rows:
-        if cutoff is not None and at < cutoff:
-            break
-        if person_id in found or person_id not in eligible:
-            continue
-        found[person_id] = at
-        if len(found) == wanted:
-            # Keep reading while others share the last time: ties go by id.
-            cutoff = at
-    rows.close()
-    if len(found) < wanted:
-        return None  # people never contacted come last: `_ranked` orders them
-    ordered = sorted(found, key=lambda p: (-found[p].timestamp(), p))
-    return ordered[:wanted]
-
-
 def _people_query(workspace_id: int) -> Select[int]:
     return select(Person.id).where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
 
 
-def _summaries(session: Session, workspace_id: int, ids: list[int]) -> list[PersonSummary]:
+def summaries(session: Session, workspace_id: int, ids: list[int]) -> list[PersonSummary]:
     """Summaries of the given people, in the given order.
 
     Totals are read for these people only, through the (person, time) index, so a page
@@ -351,14 +280,18 @@ def list_people(
     query = _people_query(workspace_id)
     if tag:
         query = query.where(Person.id.in_(select(PersonTag.person_id).where(PersonTag.tag == tag)))
+    if sort in ("last-contact", "interactions") and limit is not None:
+        counted = ranked_people(session, workspace_id, query, sort, offset, limit)
+        if counted is not None:
+            return summaries(session, workspace_id, counted)
     if sort == "last-contact" and limit is not None and offset + limit <= 5_000:
         eligible = set(session.scalars(query))
-        ids = _by_last_contact(session, workspace_id, eligible, offset + limit)
+        ids = by_last_contact(session, workspace_id, eligible, offset + limit)
         if ids is not None:
-            return _summaries(session, workspace_id, ids[offset:])
+            return summaries(session, workspace_id, ids[offset:])
     if sort in ("last-contact", "interactions"):
-        ids = _ranked(session, query, sort, workspace_id, (offset, limit))
-        return _summaries(session, workspace_id, ids)
+        ids = count_ranked(session, query, sort, workspace_id, (offset, limit))
+        return summaries(session, workspace_id, ids)
     if sort == "added":
         query = query.order_by(Person.id.desc())
     else:
@@ -366,13 +299,13 @@ def list_people(
     query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return _summaries(session, workspace_id, list(session.scalars(query)))
+    return summaries(session, workspace_id, list(session.scalars(query)))
 
 
 _TOKEN = re.compile(r"\w+")
 
 
-def _matching_ids(session: Session, workspace_id: int, terms: list[str]) -> Select[int]:
+def matching_ids(session: Session, workspace_id: int, terms: list[str]) -> Select[int]:
     if session.get_bind().dialect.name == "sqlite":
         # Each term becomes a quoted prefix query, so user input never reaches FTS5 syntax.
         match = " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
@@ -395,14 +328,14 @@ def search_people(
     terms = _TOKEN.findall(fold(query))
     if not terms:
         raise ServiceError("search: expected at least one word to look for")
-    matching = _matching_ids(session, workspace_id, terms)
+    matching = matching_ids(session, workspace_id, terms)
     found = (
         _people_query(workspace_id)
         .where(Person.id.in_(matching.subquery().select()))
         .order_by(func.lower(Person.full_name), Person.id)
         .limit(limit)
     )
-    return _summaries(session, workspace_id, list(session.scalars(found)))
+    return summaries(session, workspace_id, list(session.scalars(found)))
 
 
 def show_person(

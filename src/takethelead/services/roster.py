@@ -22,6 +22,7 @@ from takethelead.services import people
 from takethelead.services.errors import ServiceError
 from takethelead.services.fadingcache import KEPT, fading_now
 from takethelead.services.keepintouch import due_soon
+from takethelead.services.ranking import by_last_contact, count_ranked, ranked_people
 from takethelead.services.relationships import OUTSIDE_NAME
 from takethelead.services.scoring import rescore_all, rescore_people
 from takethelead.services.views import PersonSummary
@@ -110,7 +111,7 @@ def _matching(session: Session, workspace_id: int, q: str) -> Select[int]:
     if not terms:
         raise ServiceError("q: expected at least one word to look for")
     # The full-text match of `lead people search`, on SQLite and PostgreSQL alike.
-    return people._matching_ids(session, workspace_id, terms)
+    return people.matching_ids(session, workspace_id, terms)
 
 
 def _order(sort: SortKey) -> list[ColumnElement[Any]]:
@@ -197,16 +198,19 @@ def _ranked(
     """A page of the eligible by last contact or interactions, most first, ties by id."""
     ids = list(session.scalars(eligible.limit(FEW_RANKED + 1)))
     if len(ids) > FEW_RANKED:
+        counted = ranked_people(session, workspace_id, eligible, sort, offset, limit)
+        if counted is not None:
+            return counted
         if sort == "last-contact" and offset + limit <= 5_000:
             # Walk back from the newest interaction until the page is full, as the plain
             # list does: a few hundred rows for the first pages instead of every one.
             wanted = set(session.scalars(eligible))
-            found_ids = people._by_last_contact(session, workspace_id, wanted, offset + limit)
+            found_ids = by_last_contact(session, workspace_id, wanted, offset + limit)
             if found_ids is not None:
                 return found_ids[offset:]
         # One pass over the (workspace, person, time) index, as the people list does.
-        return people._ranked(session, eligible, sort, workspace_id, (offset, limit))
-    found = people._summaries(session, workspace_id, ids)
+        return count_ranked(session, eligible, sort, workspace_id, (offset, limit))
+    found = people.summaries(session, workspace_id, ids)
     never = float("-inf")
     if sort == "last-contact":
         found.sort(key=lambda p: (-(p.last_contact.timestamp() if p.last_contact else never), p.id))

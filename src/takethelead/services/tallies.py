@@ -18,6 +18,7 @@ from typing import Final
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from takethelead.services.ranking import refresh_person_counts
 from takethelead.storage.tables import Interaction, Person, Setting
 
 TALLIES_KEY: Final = "interaction_tallies"
@@ -293,6 +294,7 @@ def refresh_tallies(session: Session, workspace_id: int, now: datetime | None = 
         session.add(Setting(workspace_id=workspace_id, key=TALLIES_KEY, value=json.dumps(value)))
     else:
         row.value = json.dumps(value)
+    refresh_person_counts(session, workspace_id, int(upto or 0))
     return sum(counts.values())
 
 

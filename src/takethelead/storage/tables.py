@@ -62,6 +62,8 @@ class Person(Base):
         Index("ix_person_name", "workspace_id", text("lower(full_name)"), "id"),
         Index("ix_person_strength", "workspace_id", "is_me", "strength"),
         Index("ix_person_cadence", "workspace_id", "cadence_days"),
+        Index("ix_person_touches", "workspace_id", "touches"),
+        Index("ix_person_last_touch", "workspace_id", "last_touch_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +83,10 @@ class Person(Base):
     closeness: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cadence_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     is_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Interactions and the newest one's time, up to the nightly tally's last interaction id
+    # (services.ranking adds the rest): people lists sort by them.
+    touches: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_touch_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
     # Tie strength as last scored (a cache: interactions are the truth), for fast lists and plans.
     strength: Mapped[float | None] = mapped_column(Float, nullable=True)
     distrusted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -137,7 +143,16 @@ class Interaction(Base):
     __tablename__ = "interaction"
     __table_args__ = (
         UniqueConstraint("workspace_id", "source", "external_id"),
-        Index("ix_interaction_person_time", "workspace_id", "person_id", "occurred_at"),
+        # Covering: one person's relationship is read from the index alone.
+        Index(
+            "ix_interaction_person_time",
+            "workspace_id",
+            "person_id",
+            "occurred_at",
+            "kind",
+            "direction",
+            "automated",
+        ),
         Index("ix_interaction_time", "workspace_id", "occurred_at"),
         Index(
             "ix_interaction_network_time", "workspace_id", "network_id", "occurred_at", "direction"

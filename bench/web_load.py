@@ -28,6 +28,7 @@ from takethelead.config import Settings
 from takethelead.services import accounts, planning
 from takethelead.services.demo import build_demo
 from takethelead.services.fadingcache import FADING_KEY, refresh_fading
+from takethelead.services.ranking import COUNTS_KEY
 from takethelead.services.store import Store
 from takethelead.services.tallies import TALLIES_KEY, refresh_tallies
 from takethelead.storage.tables import Person, Setting, Workspace
@@ -63,7 +64,8 @@ def prepare(data_dir: Path, people: int, interactions: int) -> tuple[str, int, s
         print(f"  this week's plan ready in {time.perf_counter() - started:.2f} s", flush=True)
         # What the nightly rescore leaves behind (jobs.tasks.rescore_everything).
         tally = session.get(Setting, (ws, TALLIES_KEY))
-        if tally is None or '"recent"' not in tally.value:
+        counted = session.get(Setting, (ws, COUNTS_KEY))
+        if tally is None or '"recent"' not in tally.value or counted is None:
             started = time.perf_counter()
             refresh_tallies(session, ws)
             print(f"  interaction tallies cached in {time.perf_counter() - started:.2f} s")

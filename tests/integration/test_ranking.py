@@ -158,3 +158,21 @@ def test_data_written_under_0007_survives_the_upgrade_to_person_counts(
         ).one()
         assert row[0] == 3 and int(row[1].timestamp()) == 1_700_000_002
         assert [p.full_name for p in people.search_people(session, ws, "diaz")] == ["Ana Díaz"]
+
+
+def test_a_timeline_is_read_in_order_off_the_person_index(store: Store, ws: int) -> None:
+    """Newest first, ties by id, without sorting a busy person's interactions (SQLite)."""
+    if not store.settings.is_sqlite:
+        pytest.skip("SQLite's query plan")
+    with store.transaction() as session:
+        plan = session.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT id, kind, direction, automated FROM interaction "
+                "WHERE workspace_id = :ws AND person_id = 1 "
+                "ORDER BY occurred_at DESC, id DESC LIMIT 50"
+            ),
+            {"ws": ws},
+        ).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "COVERING INDEX ix_interaction_person_time" in details
+    assert "TEMP B-TREE" not in details

@@ -149,6 +149,7 @@ class Interaction(Base):
             "workspace_id",
             "person_id",
             "occurred_at",
+            "id",
             "kind",
             "direction",
             "automated",

@@ -1,7 +1,8 @@
 """person counts: interactions and last contact per person, kept by the nightly tally
 
-Also widens the (workspace, person, time) index of interactions with kind, direction and
-automated, so reading one person's relationship never visits the table itself.
+Also widens the (workspace, person, time) index of interactions with id (timelines sort by
+time, then id), kind, direction and automated, so reading one person's relationship never
+visits the table itself.
 
 Revision ID: 0008
 Revises: 0007
@@ -32,12 +33,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_interaction_person_time",
         "interaction",
-        ["workspace_id", "person_id", "occurred_at", "kind", "direction", "automated"],
+        ["workspace_id", "person_id", "occurred_at", "id", "kind", "direction", "automated"],
         unique=False,
     )
 
 
 def downgrade() -> None:
+    # The counts go with their columns; the next tally after an upgrade counts afresh.
+    op.execute("DELETE FROM setting WHERE \"key\" = 'person_counts'")
     op.drop_index("ix_interaction_person_time", table_name="interaction")
     op.create_index(
         "ix_interaction_person_time",

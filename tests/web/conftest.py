@@ -16,7 +16,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from takethelead.config import Settings
-from takethelead.services import accounts, interactions, networks, people, planning
+from takethelead.services import access, accounts, interactions, networks, people, planning
 from takethelead.services.store import Store
 from takethelead.web.app import create_app
 
@@ -53,7 +53,7 @@ def world(store: Store) -> World:
         ana = accounts.add_user(session, "ana@example.org", PASSWORD, "A", "owner")
         accounts.add_user(session, "bruno@example.org", PASSWORD, "B", "owner")
         accounts.add_user(session, "carla@example.org", PASSWORD, "A", "member")
-        a = accounts.principal_for_token(
+        a = access.principal_for_token(
             session, accounts.issue_token(session, ana.email, "probe", "A")
         ).workspace_id
         b = session.execute(text("SELECT id FROM workspace WHERE name = 'B'")).scalar_one()

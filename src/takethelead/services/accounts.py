@@ -5,7 +5,6 @@ Failed sign-ins are rows (LoginAttempt), so the limit holds across every web pro
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,10 +13,17 @@ from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from takethelead.services.access import OWNER, ROLES, Principal, Unauthenticated, principal
+from takethelead.services.access import (
+    OWNER,
+    ROLES,
+    Principal,
+    Unauthenticated,
+    principal,
+    token_digest,
+)
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.storage.tables import ApiToken, LoginAttempt, Membership, User, Workspace
 
@@ -189,10 +195,6 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def issue_token(session: Session, email: str, name: str, workspace: str | None = None) -> str:
     """A new personal API token for a user in a workspace; only its digest is kept."""
     address = normal_email(email)
@@ -218,21 +220,3 @@ def issue_token(session: Session, email: str, name: str, workspace: str | None =
     session.add(ApiToken(user_id=user_id, workspace_id=ws, name=label, digest=token_digest(token)))
     session.flush()
     return token
-
-
-# One statement, built once: every API request runs it.
-_TOKEN_PRINCIPAL: Final = text(
-    "SELECT u.id, u.email, w.id, w.name, m.role FROM api_token t "
-    "JOIN app_user u ON u.id = t.user_id "
-    "JOIN membership m ON m.user_id = t.user_id AND m.workspace_id = t.workspace_id "
-    "JOIN workspace w ON w.id = t.workspace_id WHERE t.digest = :digest"
-)
-
-
-def principal_for_token(session: Session, token: str) -> Principal:
-    """Who a bearer token speaks for; unknown tokens and lost memberships are refused."""
-    row = session.execute(_TOKEN_PRINCIPAL, {"digest": token_digest(token)}).first()
-    if row is None:
-        raise Unauthenticated("token: not recognised")
-    user_id, email, workspace_id, workspace, role = row
-    return Principal(int(user_id), str(email), int(workspace_id), str(workspace), str(role))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import Select, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from takethelead.domain.identities import fold, identity
@@ -226,6 +226,19 @@ def _people_query(workspace_id: int) -> Select[int]:
     return select(Person.id).where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
 
 
+# A page of people reads these three every time: statements built once.
+_SUMMARY_ROWS: Final = text(
+    "SELECT id, full_name, company, title FROM person WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_SUMMARY_TOTALS: Final = text(
+    "SELECT person_id, max(occurred_at), count(*) FROM interaction "
+    "WHERE workspace_id = :ws AND person_id IN :ids GROUP BY person_id"
+).bindparams(bindparam("ids", expanding=True))
+_SUMMARY_TAGS: Final = text(
+    "SELECT person_id, tag FROM person_tag WHERE person_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
 def summaries(session: Session, workspace_id: int, ids: list[int]) -> list[PersonSummary]:
     """Summaries of the given people, in the given order.
 
@@ -237,21 +250,13 @@ def summaries(session: Session, workspace_id: int, ids: list[int]) -> list[Perso
     tags: dict[int, list[str]] = {}
     for start in range(0, len(ids), 900):  # SQLite caps bound parameters per statement
         chunk = ids[start : start + 900]
-        for pid, name, company, title in session.execute(
-            select(Person.id, Person.full_name, Person.company, Person.title).where(
-                Person.id.in_(chunk)
-            )
-        ):
+        for pid, name, company, title in session.execute(_SUMMARY_ROWS, {"ids": chunk}):
             rows[pid] = (name, company, title)
         for pid, last, count in session.execute(
-            select(Interaction.person_id, func.max(Interaction.occurred_at), func.count())
-            .where(Interaction.workspace_id == workspace_id, Interaction.person_id.in_(chunk))
-            .group_by(Interaction.person_id)
+            _SUMMARY_TOTALS, {"ws": workspace_id, "ids": chunk}
         ):
-            totals[pid] = (last, int(count))
-        for pid, tag in session.execute(
-            select(PersonTag.person_id, PersonTag.tag).where(PersonTag.person_id.in_(chunk))
-        ):
+            totals[pid] = (datetime.fromtimestamp(int(last), UTC), int(count))
+        for pid, tag in session.execute(_SUMMARY_TAGS, {"ids": chunk}):
             tags.setdefault(pid, []).append(tag)
     return [
         PersonSummary(

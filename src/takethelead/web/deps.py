@@ -8,7 +8,7 @@ from typing import Annotated, Final
 from fastapi import Depends, Path, Request
 
 from takethelead.services import access, accounts
-from takethelead.services.access import Principal
+from takethelead.services.access import Principal, TokenCaller
 from takethelead.services.store import Store
 from takethelead.web.sessions import current, replace_session
 
@@ -59,14 +59,24 @@ def page_principal(request: Request, store: StoreDep) -> Principal:
     raise LoginRequired(setup=setup)
 
 
-def api_principal(request: Request, store: StoreDep) -> Principal:
-    """The user a bearer token speaks for; anything else is 401."""
+def _bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiUnauthenticated("Authorization: expected 'Bearer <token>' (lead users token)")
+    return token.strip()
+
+
+async def api_caller(request: Request, store: StoreDep) -> TokenCaller:
+    """A reader's bearer token, checked in the route's own read transaction (one, not two)."""
+    return TokenCaller(store, _bearer(request))
+
+
+def api_principal(request: Request, store: StoreDep) -> Principal:
+    """The user a bearer token speaks for, checked before a change is even considered."""
+    token = _bearer(request)
     with store.transaction() as db:
         try:
-            return accounts.principal_for_token(db, token.strip())
+            return access.principal_for_token(db, token)
         except access.Unauthenticated as exc:
             raise ApiUnauthenticated(str(exc)) from None
 
@@ -100,7 +110,7 @@ def api_writer(who: Annotated[Principal, Depends(api_principal)]) -> Principal:
 
 Reader = Annotated[Principal, Depends(page_principal)]
 Writer = Annotated[Principal, Depends(page_writer)]
-ApiReader = Annotated[Principal, Depends(api_principal)]
+ApiReader = Annotated[TokenCaller, Depends(api_caller)]
 ApiWriter = Annotated[Principal, Depends(api_writer)]
 # Ids in paths: a number the database can hold, so a wild one is 422 rather than a crash.
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]

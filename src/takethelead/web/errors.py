@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from takethelead.domain.records import ParseError
-from takethelead.services.access import Forbidden
+from takethelead.services.access import Forbidden, Unauthenticated
 from takethelead.services.accounts import RateLimited
 from takethelead.services.errors import NotFound, ServiceError
 from takethelead.web.deps import ApiUnauthenticated, CsrfRefused, LoginRequired
@@ -49,6 +49,13 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 async def _api_unauthenticated(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiUnauthenticated)
     return _answer(request, 401, exc.message, {"WWW-Authenticate": "Bearer"})
+
+
+async def _unauthenticated(request: Request, exc: Exception) -> Response:
+    """A token found unknown inside a read (access.TokenCaller): as if refused at the door."""
+    if _is_api(request):
+        return _answer(request, 401, str(exc), {"WWW-Authenticate": "Bearer"})
+    return await _service_error(request, exc)
 
 
 async def _csrf(request: Request, exc: Exception) -> Response:
@@ -108,6 +115,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(ApiUnauthenticated, _api_unauthenticated)
     app.add_exception_handler(CsrfRefused, _csrf)
+    app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(RateLimited, _rate_limited)

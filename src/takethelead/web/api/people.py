@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from takethelead.services import access, people
 from takethelead.services.merging import merge_people
 from takethelead.services.views import PersonDetail
+from takethelead.web.api.encoding import as_json
 from takethelead.web.api.schemas import (
     MergeIn,
     MergeOut,
@@ -52,7 +53,7 @@ def list_people(
     sort: people.SortKey = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[PersonOut]:
+) -> Response:
     """People: searched with `q`, or filtered by tag and sorted, a page at a time."""
     with access.reading(store, who) as db:
         if q is not None and q.strip():
@@ -60,7 +61,8 @@ def list_people(
         else:
             found = people.list_people(db, who.workspace_id, tag, sort, limit, offset)
     # Read off the attributes: `asdict` deep-copies and cost more than the query.
-    return [PersonOut.model_validate(p, from_attributes=True) for p in found]
+    listed = [PersonOut.model_validate(p, from_attributes=True) for p in found]
+    return as_json(list[PersonOut], listed)
 
 
 @router.post("", status_code=201, response_model=PersonDetailOut)
@@ -78,9 +80,10 @@ def get_person(
     who: ApiReader,
     person_id: RowId,
     timeline: Annotated[int, Query(ge=0, le=1000)] = 50,
-) -> PersonDetailOut:
+) -> Response:
     with access.reading(store, who) as db:
-        return _detail(people.show_person(db, who.workspace_id, person_id, timeline))
+        found = people.show_person(db, who.workspace_id, person_id, timeline)
+    return as_json(PersonDetailOut, _detail(found))
 
 
 @router.patch("/{person_id}", response_model=PersonDetailOut, responses=MISSING)

@@ -80,7 +80,7 @@ def _still_owner(store: StoreDep, who: access.Principal) -> None:
         pass
 
 
-def _post(store: StoreDep, who: access.Principal, post_id: int) -> PostOut:
+def _post(store: StoreDep, who: access.Principal | access.TokenCaller, post_id: int) -> PostOut:
     with access.reading(store, who) as db:
         return PostOut.model_validate(asdict(postviews.show_post(db, who.workspace_id, post_id)))
 

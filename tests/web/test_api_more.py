@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -15,7 +16,9 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from takethelead.config import Settings
-from takethelead.services import networks, timeentries
+from takethelead.services import networks, people, timeentries
+from takethelead.services.interactions import log_touch
+from takethelead.services.scoring import rescore_all
 from takethelead.services.store import Store
 from takethelead.web.app import create_app
 from tests.web.conftest import PASSWORD, World, sign_in
@@ -122,3 +125,19 @@ def test_an_owner_adds_a_member_who_can_then_sign_in_read_only(app: FastAPI, wor
     assert bad.status_code == 422
     bruno = api(app, world.tokens["bruno"]).get("/api/users").json()
     assert [u["email"] for u in bruno] == ["bruno@example.org"]
+
+
+def test_due_reads_the_nightly_strengths_and_agrees_with_a_fresh_scoring(
+    app: FastAPI, store: Store, world: World
+) -> None:
+    with store.transaction() as session:
+        late = people.add_person(session, world.a, "Lena Late", people.PersonInput(cadence_days=7))
+        when = datetime.now(UTC) - timedelta(days=30)
+        log_touch(session, world.a, "call", kind="call", person=f"#{late}", when=when)
+        rescore_all(session, world.a)
+    client = api(app, world.tokens["carla"])
+    quick = client.get("/api/due", params={"limit": 50}).json()
+    fresh = client.get("/api/due", params={"limit": 50, "fresh": "true"}).json()
+    assert quick["total"] == fresh["total"] >= 1
+    assert [p["person_id"] for p in quick["people"]] == [p["person_id"] for p in fresh["people"]]
+    assert late in [p["person_id"] for p in quick["people"]]

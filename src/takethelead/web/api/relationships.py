@@ -126,10 +126,24 @@ def set_cadence(store: StoreDep, who: ApiWriter, person_id: RowId, body: Cadence
 
 
 @router.get("/due", response_model=DueListOut)
-def list_due(store: StoreDep, who: ApiReader, limit: Limit = 20) -> DueListOut:
-    """Who has gone longer without contact than their layer's (or their own) rhythm."""
+def list_due(
+    store: StoreDep,
+    who: ApiReader,
+    limit: Limit = 20,
+    fresh: Annotated[
+        bool, Query(description="Score every tie now instead of reading the nightly strengths")
+    ] = False,
+) -> DueListOut:
+    """Who has gone longer without contact than their layer's (or their own) rhythm.
+
+    Layers come from the strengths the nightly rescore keeps, last contact is read live;
+    `fresh=true` rescores every tie first (seconds on a big network), as `lead due` does.
+    """
     with access.reading(store, who) as db:
-        found = keepintouch.due(db, who.workspace_id, limit=limit)
+        if fresh:
+            found = keepintouch.due(db, who.workspace_id, limit=limit)
+        else:
+            found = keepintouch.due_soon(db, who.workspace_id, limit=limit)
     return DueListOut.model_validate(asdict(found))
 
 

@@ -21,8 +21,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
-    # Reads straight from the OS page cache, shared by every connection and process.
-    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
 
 

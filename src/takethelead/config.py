@@ -40,6 +40,16 @@ def _allow(environ: Mapping[str, str], name: str) -> bool:
     raise SettingsError(f"{name}: expected allow or deny, got {value!r}")
 
 
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number from 1 to 64."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise SettingsError(f"{name}: expected a whole number from 1 to 64, got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -51,6 +61,8 @@ class Settings:
     # May the web app and API connect accounts on private or loopback addresses? Off by
     # default: on a shared server an owner could otherwise make it call internal hosts.
     private_servers: bool = False
+    # Threads of one web process that run routes (LEAD_WEB_THREADS).
+    web_threads: int = 2
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,4 +97,5 @@ class Settings:
             smtp_url=_read(env, "LEAD_SMTP_URL"),
             environment=environment,
             private_servers=_allow(env, "LEAD_PRIVATE_SERVERS"),
+            web_threads=_count(env, "LEAD_WEB_THREADS", 2),
         )

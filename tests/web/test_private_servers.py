@@ -76,3 +76,12 @@ def test_the_setting_reads_allow_or_deny_and_nothing_else(tmp_path: object) -> N
     assert not Settings.from_env({**base, "LEAD_PRIVATE_SERVERS": "deny"}).private_servers
     with pytest.raises(SettingsError, match="LEAD_PRIVATE_SERVERS: expected allow or deny"):
         Settings.from_env({**base, "LEAD_PRIVATE_SERVERS": "yes"})
+
+
+def test_web_threads_are_a_small_whole_number() -> None:
+    base = {"LEAD_DATA_DIR": "/tmp/x"}
+    assert Settings.from_env(base).web_threads == 2
+    assert Settings.from_env({**base, "LEAD_WEB_THREADS": "6"}).web_threads == 6
+    for bad in ("0", "many", "65"):
+        with pytest.raises(SettingsError, match="LEAD_WEB_THREADS: expected a whole number"):
+            Settings.from_env({**base, "LEAD_WEB_THREADS": bad})

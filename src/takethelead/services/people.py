@@ -22,7 +22,14 @@ from takethelead.services.views import (
     PersonDetail,
     PersonSummary,
 )
-from takethelead.storage.tables import Identity, Interaction, Network, Person, PersonTag
+from takethelead.storage.tables import (
+    Identity,
+    Interaction,
+    Network,
+    Person,
+    PersonTag,
+    table_of,
+)
 
 _NON_WORD = re.compile(r"[^\w]+")
 SortKey = Literal["name", "last-contact", "interactions", "added"]
@@ -343,57 +350,68 @@ def search_people(
     return summaries(session, workspace_id, list(session.scalars(found)))
 
 
+_P, _I, _N = table_of(Person), table_of(Interaction), table_of(Network)
+_ID, _TAG = table_of(Identity), table_of(PersonTag)
+# The person page and /api/people/{id} read these on every view: statements built once.
+_DETAIL: Final = select(
+    *(_P.c[name] for name in (
+        "id", "full_name", "first_name", "last_name", "company", "title", "notes", "offer",
+        "lead_profile", "birthday", "connected_on", "closeness", "cadence_days", "is_me",
+        "distrusted",
+    ))
+).where(_P.c.workspace_id == bindparam("ws"), _P.c.id == bindparam("id"))  # fmt: skip
+_DETAIL_TAGS: Final = select(_TAG.c.tag).where(_TAG.c.person_id == bindparam("id"))
+_DETAIL_IDENTITIES: Final = select(_ID.c.kind, _ID.c.value, _ID.c.display).where(
+    _ID.c.person_id == bindparam("id")
+)
+_DETAIL_COUNT: Final = select(func.count()).where(
+    _I.c.workspace_id == bindparam("ws"), _I.c.person_id == bindparam("id")
+)
+_TIMELINE: Final = (
+    select(
+        _I.c.id, _I.c.occurred_at, _I.c.kind, _I.c.direction, _N.c.name, _I.c.summary,
+        _I.c.automated, _I.c.minutes, _I.c.source,
+    )
+    .select_from(_I.outerjoin(_N, _N.c.id == _I.c.network_id))
+    .where(_I.c.workspace_id == bindparam("ws"), _I.c.person_id == bindparam("id"))
+    .order_by(_I.c.occurred_at.desc(), _I.c.id.desc())
+    .limit(bindparam("n"))
+)  # fmt: skip
+
+
 def show_person(
     session: Session, workspace_id: int, person_id: int, timeline: int = 50
 ) -> PersonDetail:
     """Everything known about one person, with the newest interactions first."""
-    person = _load(session, workspace_id, person_id)
-    count = session.scalar(
-        select(func.count()).where(
-            Interaction.workspace_id == workspace_id, Interaction.person_id == person_id
-        )
-    )
-    rows = session.execute(
-        select(Interaction, Network.name)
-        .outerjoin(Network, Network.id == Interaction.network_id)
-        .where(Interaction.workspace_id == workspace_id, Interaction.person_id == person_id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-        .limit(timeline)
-    ).all()
+    keys = {"ws": workspace_id, "id": person_id}
+    row = session.execute(_DETAIL, keys).first()
+    if row is None:
+        raise NotFound(f"no person #{person_id} in this workspace")
+    tags = sorted(session.execute(_DETAIL_TAGS, keys).scalars())
+    identities = sorted(tuple(r) for r in session.execute(_DETAIL_IDENTITIES, keys))
+    count = session.execute(_DETAIL_COUNT, keys).scalar()
+    rows = list(session.execute(_TIMELINE, keys | {"n": timeline})) if timeline else []
     return PersonDetail(
-        id=person.id,
-        full_name=person.full_name,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        company=person.company,
-        title=person.title,
-        notes=person.notes,
-        offer=person.offer,
-        lead_profile=person.lead_profile,
-        birthday=person.birthday,
-        connected_on=person.connected_on,
-        closeness=person.closeness,
-        cadence_days=person.cadence_days,
-        is_me=person.is_me,
-        distrusted=person.distrusted,
-        tags=tuple(sorted(t.tag for t in person.tags)),
-        identities=tuple(
-            IdentityView(kind=i.kind, value=i.value, display=i.display)
-            for i in sorted(person.identities, key=lambda i: (i.kind, i.value))
-        ),
+        id=row.id,
+        full_name=row.full_name,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        company=row.company,
+        title=row.title,
+        notes=row.notes,
+        offer=row.offer,
+        lead_profile=row.lead_profile,
+        birthday=row.birthday,
+        connected_on=row.connected_on,
+        closeness=row.closeness,
+        cadence_days=row.cadence_days,
+        is_me=bool(row.is_me),
+        distrusted=bool(row.distrusted),
+        tags=tuple(tags),
+        identities=tuple(IdentityView(kind, value, display) for kind, value, display in identities),
         timeline=tuple(
-            InteractionView(
-                id=i.id,
-                occurred_at=i.occurred_at,
-                kind=i.kind,
-                direction=i.direction,
-                network=network,
-                summary=i.summary,
-                automated=i.automated,
-                minutes=i.minutes,
-                source=i.source,
-            )
-            for i, network in rows
+            InteractionView(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])
+            for r in rows
         ),
         interactions=int(count or 0),
     )

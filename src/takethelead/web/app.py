@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
@@ -26,6 +27,10 @@ def create_app(settings: Settings, *, secure_cookies: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Routes are synchronous (the database drivers are): they run on this many threads.
+        # More threads than cores only fight over the GIL; each query that lets it go then
+        # waits for it again, and throughput falls as clients are added.
+        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         store.close()
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import socket
-from typing import Annotated
+import threading
+import time
+from typing import Annotated, Final
 
 import typer
 
 from takethelead.cli.state import STATE, console, fail, friendly
 
+STARTUP_FAILED: Final = 3  # uvicorn's exit code when the app or its socket cannot start
 
-def tcp_socket(host: str, port: int) -> socket.socket:
-    """A listening socket that says it is TCP, shared by the worker processes.
+
+def tcp_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A listening socket that says it is TCP; with `reuse_port`, one of several on the port.
 
     asyncio turns Nagle's algorithm off only on sockets created with IPPROTO_TCP; without it
     every response on a kept-alive connection waits for a delayed ACK, about 40 ms.
@@ -19,6 +26,8 @@ def tcp_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -47,27 +56,80 @@ def serve(
     """
     # Imported here so that every other `lead` command starts without loading the web stack.
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from takethelead.web.app import create_app
 
     if workers > 1:
         if secure_cookies:
             console.print("--secure-cookies is per process; with --workers use https instead")
+        tcp_socket(host, port).close()  # a clear error now if the port is taken
         console.print(f"Take the Lead on http://{host}:{port} ({workers} processes)")
-        config = uvicorn.Config(
-            "takethelead.web.app:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=access_log,
-            proxy_headers=True,
-        )
-        Multiprocess(config, sockets=[tcp_socket(host, port)]).run()
+        supervise(host, port, workers, access_log)
         return
     STATE.open()
     assert STATE.settings is not None
     app = create_app(STATE.settings, secure_cookies=secure_cookies)
     console.print(f"Take the Lead on http://{host}:{port}")
     uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=True)
+
+
+def serve_one(host: str, port: int, access_log: bool) -> None:
+    """One web process of several, on its own socket of the shared port.
+
+    Each process listening on a socket of its own lets the kernel spread new connections
+    evenly; on one shared socket, the process that wakes first accepts every waiting
+    connection and the others sit idle while it is busy.
+    """
+    import uvicorn
+
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the supervisor was killed outright: do not serve on alone
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    sock = tcp_socket(host, port, reuse_port=True)
+    config = uvicorn.Config(
+        "takethelead.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=access_log,
+        proxy_headers=True,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def supervise(host: str, port: int, workers: int, access_log: bool) -> None:
+    """Run `workers` web processes until SIGINT or SIGTERM; one that dies is started again."""
+    context = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+
+    def start() -> multiprocessing.process.BaseProcess:
+        process = context.Process(target=serve_one, args=(host, port, access_log))
+        process.start()
+        return process
+
+    processes = [start() for _ in range(workers)]
+    try:
+        while not stopping.wait(0.5):
+            for i, process in enumerate(processes):
+                if process.is_alive():
+                    continue
+                if process.exitcode == STARTUP_FAILED:
+                    console.print("a web process could not start; stopping (see its error above)")
+                    stopping.set()
+                    break
+                console.print(f"web process {process.pid} ended ({process.exitcode}); restarting")
+                processes[i] = start()
+    finally:
+        for process in processes:
+            process.terminate()  # uvicorn finishes the requests in flight
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()

@@ -85,21 +85,23 @@ def test_the_digest_is_read_and_sent_through_the_mail_server(
 ) -> None:
     inbox, port = smtp
     app = create_app(dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{port}"))
-    client = api(app, world.tokens["ana"])
-    digest = client.get("/api/plan/digest").json()
-    assert digest["recipient"] is None and digest["subject"].startswith("Your networking plan")
-    assert digest["body"].startswith("# Week ") and "1. **" in digest["body"]
-    refused = client.post("/api/plan/digest/send", json={})
-    assert refused.status_code == 422 and "digest_email" in refused.text
-    sent = client.post("/api/plan/digest/send", json={"to": "ana@example.org"})
-    assert sent.status_code == 200, sent.text
-    assert sent.json()["recipient"] == "ana@example.org"
-    assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == "ana@example.org"
-    assert inbox.messages[0]["Subject"] == digest["subject"]
-    assert client.get("/api/settings").json()["digest_email"] == "ana@example.org"
-    member = api(app, world.tokens["carla"])
-    assert member.post("/api/plan/digest/send", json={}).status_code == 403
-    app.state.store.close()
+    try:
+        client = api(app, world.tokens["ana"])
+        digest = client.get("/api/plan/digest").json()
+        assert digest["recipient"] is None and digest["subject"].startswith("Your networking plan")
+        assert digest["body"].startswith("# Week ") and "1. **" in digest["body"]
+        refused = client.post("/api/plan/digest/send", json={})
+        assert refused.status_code == 422 and "digest_email" in refused.text
+        sent = client.post("/api/plan/digest/send", json={"to": "ana@example.org"})
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["recipient"] == "ana@example.org"
+        assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == "ana@example.org"
+        assert inbox.messages[0]["Subject"] == digest["subject"]
+        assert client.get("/api/settings").json()["digest_email"] == "ana@example.org"
+        member = api(app, world.tokens["carla"])
+        assert member.post("/api/plan/digest/send", json={}).status_code == 403
+    finally:
+        app.state.store.close()
 
 
 def test_an_owner_adds_a_member_who_can_then_sign_in_read_only(app: FastAPI, world: World) -> None:

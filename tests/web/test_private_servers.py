@@ -56,16 +56,17 @@ def test_by_default_neither_the_page_nor_the_api_connects_to_a_private_server(
     finally:
         strict.state.store.close()
     assert accounts(store) == before
-    allowed = TestClient(
-        create_app(dataclasses.replace(settings, private_servers=True)),
-        headers={"Authorization": f"Bearer {world.tokens['ana']}"},
-    )
-    answer = allowed.post(
-        "/api/accounts",
-        json={"network": "mastodon", "url": mastodon_server.url, "secret": TOKEN,
-              "allow_private": True},
-    )  # fmt: skip
-    assert answer.status_code == 201, answer.text
+    permissive = create_app(dataclasses.replace(settings, private_servers=True))
+    try:
+        allowed = TestClient(permissive, headers={"Authorization": f"Bearer {world.tokens['ana']}"})
+        answer = allowed.post(
+            "/api/accounts",
+            json={"network": "mastodon", "url": mastodon_server.url, "secret": TOKEN,
+                  "allow_private": True},
+        )  # fmt: skip
+        assert answer.status_code == 201, answer.text
+    finally:
+        permissive.state.store.close()
     assert accounts(store) == before + 1
 
 

@@ -126,11 +126,10 @@ class _Relationships(Mapping[int, Relationship]):
         return len(self.context.contacts)
 
 
-def load_context(
+def indexed_contacts(
     session: Session, workspace_id: int, embedder: Embedder | None = None
-) -> MatchContext:
-    """Index every contact with words to match (offer, lead profile or title) once."""
-    network = load_network(session, workspace_id)
+) -> tuple[dict[int, Contact], MatchIndex]:
+    """Every contact with words to match (offer, lead profile, or title standing in), indexed."""
     rows = session.execute(
         text(
             "SELECT id, full_name, company, title, offer, lead_profile, distrusted FROM person "
@@ -158,6 +157,15 @@ def load_context(
         (Profile(c.person_id, c.offer, c.lead_profile) for c in contacts.values()),
         embedder=embedder,
     )
+    return contacts, index
+
+
+def load_context(
+    session: Session, workspace_id: int, embedder: Embedder | None = None
+) -> MatchContext:
+    """Index every contact with words to match (offer, lead profile or title) once."""
+    network = load_network(session, workspace_id)
+    contacts, index = indexed_contacts(session, workspace_id, embedder)
     return MatchContext(
         contacts=contacts,
         index=index,

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from takethelead.domain.matching import Embedder, MatchIndex, Profile, build_match_index
-from takethelead.services.leadmatch import Contact, MatchContext, offer_from_role
+from takethelead.domain.matching import Embedder, MatchIndex
+from takethelead.services.leadmatch import Contact, MatchContext, indexed_contacts
 from takethelead.services.paths import trust_network
 from takethelead.services.referrals import referral_history
 from takethelead.services.workspacecache import WorkspaceCache
@@ -59,31 +58,5 @@ def index_contacts(
     session: Session, workspace_id: int, embedder: Embedder | None = None
 ) -> IndexedContacts:
     """Every contact with words to match (offer, lead profile, or title standing in), indexed."""
-    rows = session.execute(
-        text(
-            "SELECT id, full_name, company, title, offer, lead_profile, distrusted FROM person "
-            "WHERE workspace_id = :ws AND is_me = :no ORDER BY id"
-        ),
-        {"ws": workspace_id, "no": False},
-    ).all()
-    contacts: dict[int, Contact] = {}
-    for pid, name, company, title, offer, lead_profile, distrusted in rows:
-        written = (offer or "").strip()
-        shown = written or offer_from_role(title or "", company or "")
-        if not shown and not (lead_profile or "").strip():
-            continue
-        contacts[int(pid)] = Contact(
-            int(pid),
-            name,
-            company or "",
-            title or "",
-            shown,
-            lead_profile or "",
-            derived=not written,
-            distrusted=bool(distrusted),
-        )
-    index = build_match_index(
-        (Profile(c.person_id, c.offer, c.lead_profile) for c in contacts.values()),
-        embedder=embedder,
-    )
+    contacts, index = indexed_contacts(session, workspace_id, embedder)
     return IndexedContacts(contacts, index)

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Response
 from takethelead.services import access, people
 from takethelead.services.merging import merge_people
 from takethelead.services.views import PersonDetail
-from takethelead.web.api.encoding import as_json
 from takethelead.web.api.schemas import (
     MergeIn,
     MergeOut,
@@ -53,7 +52,7 @@ def list_people(
     sort: people.SortKey = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> Response:
+) -> list[PersonOut]:
     """People: searched with `q`, or filtered by tag and sorted, a page at a time."""
     with access.reading(store, who) as db:
         if q is not None and q.strip():
@@ -61,8 +60,7 @@ def list_people(
         else:
             found = people.list_people(db, who.workspace_id, tag, sort, limit, offset)
     # Read off the attributes: `asdict` deep-copies and cost more than the query.
-    listed = [PersonOut.model_validate(p, from_attributes=True) for p in found]
-    return as_json(list[PersonOut], listed)
+    return [PersonOut.model_validate(p, from_attributes=True) for p in found]
 
 
 @router.post("", status_code=201, response_model=PersonDetailOut)
@@ -80,10 +78,10 @@ def get_person(
     who: ApiReader,
     person_id: RowId,
     timeline: Annotated[int, Query(ge=0, le=1000)] = 50,
-) -> Response:
+) -> PersonDetailOut:
     with access.reading(store, who) as db:
         found = people.show_person(db, who.workspace_id, person_id, timeline)
-    return as_json(PersonDetailOut, _detail(found))
+    return _detail(found)
 
 
 @router.patch("/{person_id}", response_model=PersonDetailOut, responses=MISSING)

@@ -192,7 +192,7 @@ def test_a_zip_that_escapes_its_folder_is_refused(store: Store, tmp_path: Path) 
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr("../../outside.csv", "x")
-    with pytest.raises(ServiceError, match="points outside"), store.transaction() as session:
+    with pytest.raises(ParseError, match="points outside"), store.transaction() as session:
         import_path(session, workspace_id(session, "default"), archive)
 
 

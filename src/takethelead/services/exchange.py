@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from takethelead.domain.identities import fold
 from takethelead.domain.records import ParseError
 from takethelead.importers import detect
+from takethelead.importers.archive import unpacked
 from takethelead.services.errors import ServiceError
 from takethelead.services.imports import ImportSummary, import_file, refresh_search_texts
 from takethelead.services.networks import parse_kind
@@ -479,7 +479,6 @@ _BUNDLE_ORDER = (
     "mbox",
     "icalendar",
 )
-MAX_BUNDLE_BYTES = 4 << 30  # refuse archives that would unpack to more than 4 GiB
 
 
 def bundle_members(folder: Path) -> list[tuple[Path, str]]:
@@ -509,9 +508,8 @@ def import_path(
     if path.is_dir():
         return _import_folder(session, workspace_id, path, path)
     if path.is_file() and format_name is None and zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory(prefix="lead-import-") as tmp:
-            _unpack(path, Path(tmp))
-            return _import_folder(session, workspace_id, Path(tmp), path)
+        with unpacked(path) as folder:
+            return _import_folder(session, workspace_id, folder, path)
     return [import_any(session, workspace_id, path, format_name, progress)]
 
 
@@ -527,20 +525,3 @@ def _import_folder(
         summary.path = str(shown / member.relative_to(folder)) if shown != folder else str(member)
         summaries.append(summary)
     return summaries
-
-
-def _unpack(archive: Path, into: Path) -> None:
-    """Unpack a zip safely: no paths outside the folder, no zip bombs."""
-    try:
-        with zipfile.ZipFile(archive) as bundle:
-            total = sum(info.file_size for info in bundle.infolist())
-            if total > MAX_BUNDLE_BYTES:
-                raise ServiceError(f"{archive}: unpacks to {total >> 20} MiB, more than allowed")
-            root = into.resolve()
-            for info in bundle.infolist():
-                target = (into / info.filename).resolve()
-                if not target.is_relative_to(root):
-                    raise ServiceError(f"{archive}: member {info.filename!r} points outside")
-            bundle.extractall(into)
-    except zipfile.BadZipFile as exc:
-        raise ServiceError(f"{archive}: not a readable zip archive ({exc})") from exc

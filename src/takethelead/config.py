@@ -63,6 +63,10 @@ class Settings:
     private_servers: bool = False
     # Threads of one web process that run routes (LEAD_WEB_THREADS).
     web_threads: int = 2
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (LEAD_FORWARDED_ALLOW_IPS); none by default, so nobody on the host can pose as
+    # another client to the sign-in limit.
+    forwarded_allow_ips: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,4 +102,5 @@ class Settings:
             environment=environment,
             private_servers=_allow(env, "LEAD_PRIVATE_SERVERS"),
             web_threads=_count(env, "LEAD_WEB_THREADS", 2),
+            forwarded_allow_ips=env.get("LEAD_FORWARDED_ALLOW_IPS", "").strip() or None,
         )

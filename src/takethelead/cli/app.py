@@ -57,6 +57,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("takethelead.cli.users", "app"),
     "settings": ("takethelead.cli.settings", "settings"),
     "db": ("takethelead.cli.workspace", "db_app"),
+    "backup": ("takethelead.cli.backup", "backup"),
+    "restore": ("takethelead.cli.backup", "restore"),
 }
 
 

@@ -82,11 +82,16 @@ def import_(
             ) as bar:
                 task = bar.add_task(f"Reading {path.name}", total=total)
                 summaries = import_path(
-                    session, ws, path, format_name, lambda line: bar.update(task, completed=line)
+                    session,
+                    ws,
+                    path,
+                    format_name,
+                    lambda line: bar.update(task, completed=line),
+                    accounts=True,  # whoever runs the command holds the database
                 )
                 bar.update(task, description="Saving")
         else:
-            summaries = import_path(session, ws, path, format_name)
+            summaries = import_path(session, ws, path, format_name, accounts=True)
     if as_json:
         rendered = [
             {

@@ -7,45 +7,22 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from takethelead.domain.identities import fold
 from takethelead.domain.records import ParseError
 from takethelead.importers import detect
 from takethelead.importers.archive import unpacked
 from takethelead.services.errors import ServiceError
-from takethelead.services.imports import ImportSummary, import_file, refresh_search_texts
-from takethelead.services.networks import parse_kind
-from takethelead.storage.tables import (
-    Identity,
-    Interaction,
-    Network,
-    Person,
-    PersonTag,
-    TimeEntry,
-)
+from takethelead.services.exportv1 import tables_from_v1
+from takethelead.services.imports import ImportSummary, import_file
+from takethelead.services.restoration import Restored, restore_tables
+from takethelead.services.snapshot import FORMAT_MARK, VERSION, write_snapshot
+from takethelead.storage.tables import Identity, Person, PersonTag
 
-FORMAT_MARK = "takethelead-export"
-VERSION = 1
-PERSON_COLUMNS = (
-    "full_name",
-    "first_name",
-    "last_name",
-    "company",
-    "title",
-    "notes",
-    "offer",
-    "lead_profile",
-    "closeness",
-    "cadence_days",
-    "is_me",
-    "distrusted",
-)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -75,84 +52,9 @@ def _people(
 
 
 def export_json(session: Session, workspace_id: int, out: TextIO) -> int:
-    """Write the whole workspace as JSON, one record a line; returns the people written."""
-    out.write(f'{{"format": "{FORMAT_MARK}", "version": {VERSION},\n"networks": [\n')
-    networks = session.scalars(
-        select(Network).where(Network.workspace_id == workspace_id).order_by(Network.id)
-    ).all()
-    _write_rows(out, ({"id": n.id, "name": n.name, "kind": n.kind, "url": n.url} for n in networks))
-    out.write('],\n"people": [\n')
-    count = 0
-
-    def people_rows() -> Iterator[dict[str, Any]]:
-        nonlocal count
-        for person, identities, tags in _people(session, workspace_id):
-            count += 1
-            row: dict[str, Any] = {"id": person.id}
-            row.update({c: getattr(person, c) for c in PERSON_COLUMNS})
-            row["birthday"] = person.birthday.isoformat() if person.birthday else None
-            row["connected_on"] = person.connected_on.isoformat() if person.connected_on else None
-            row["identities"] = [
-                {"kind": i.kind, "value": i.value, "display": i.display} for i in identities
-            ]
-            row["tags"] = tags
-            yield row
-
-    _write_rows(out, people_rows())
-    out.write('],\n"interactions": [\n')
-    rows = session.execute(
-        select(Interaction)
-        .where(Interaction.workspace_id == workspace_id)
-        .order_by(Interaction.id)
-        .execution_options(yield_per=5000)
-    ).scalars()
-    _write_rows(
-        out,
-        (
-            {
-                "person": i.person_id,
-                "network": i.network_id,
-                "occurred_at": i.occurred_at.isoformat(),
-                "kind": i.kind,
-                "direction": i.direction,
-                "automated": i.automated,
-                "minutes": i.minutes,
-                "summary": i.summary,
-                "source": i.source,
-                "external_id": i.external_id,
-            }
-            for i in rows
-        ),
-    )
-    out.write('],\n"time_entries": [\n')
-    entries = session.scalars(
-        select(TimeEntry).where(TimeEntry.workspace_id == workspace_id).order_by(TimeEntry.id)
-    ).all()
-    _write_rows(
-        out,
-        (
-            {
-                "network": t.network_id,
-                "spent_at": t.spent_at.isoformat(),
-                "minutes": t.minutes,
-                "responses": t.responses,
-                "note": t.note,
-            }
-            for t in entries
-        ),
-    )
-    out.write("]}\n")
-    return count
-
-
-def _write_rows(out: TextIO, rows: Iterator[dict[str, Any]]) -> None:
-    first = True
-    for row in rows:
-        if not first:
-            out.write(",\n")
-        out.write(json.dumps(row, ensure_ascii=False))
-        first = False
-    out.write("\n")
+    """Write every table of the workspace as JSON (see services/snapshot.py); returns the
+    people written. The same data always gives the same bytes."""
+    return write_snapshot(session, workspace_id, out).get("person", 0)
 
 
 def export_csv(session: Session, workspace_id: int, out: TextIO) -> int:
@@ -266,9 +168,30 @@ def is_json_export(path: Path) -> bool:
     return head.lstrip().startswith(b"{") and FORMAT_MARK.encode() in head
 
 
-def import_json(session: Session, workspace_id: int, path: Path) -> ImportSummary:
-    """Bring a JSON export back: people matched by identity, interactions by source id."""
+def import_json(
+    session: Session, workspace_id: int, path: Path, accounts: bool = False
+) -> ImportSummary:
+    """Bring a JSON export in: every table, ids remapped, rows already here kept as they are.
+
+    Users, their roles and tokens come in only with `accounts` (the command line): through
+    the web an owner could otherwise enrol or plant accounts.
+    """
+    restored = load_json(session, workspace_id, path, accounts)
     summary = ImportSummary(path=str(path), format="takethelead-json")
+    for tally, table in (
+        (summary.people, "person"),
+        (summary.identities, "identity"),
+        (summary.interactions, "interaction"),
+    ):
+        counts = restored.tallies[table]
+        tally.created, tally.updated = counts.created, counts.updated
+        tally.unchanged = counts.matched
+    summary.skipped.update(restored.skipped)
+    return summary
+
+
+def load_json(session: Session, workspace_id: int, path: Path, accounts: bool) -> Restored:
+    """Import a JSON export (version 1 or 2) and say what became of every row."""
     try:
         with path.open(encoding="utf-8") as handle:
             data = json.load(handle)
@@ -280,164 +203,18 @@ def import_json(session: Session, workspace_id: int, path: Path) -> ImportSummar
         raise ParseError(
             str(path), 1, f'expected a Take the Lead export ("format": "{FORMAT_MARK}")'
         )
-    if data.get("version") != VERSION:
-        raise ParseError(str(path), 1, f"expected export version {VERSION}")
+    version = data.get("version")
+    if version not in (1, VERSION):
+        raise ParseError(str(path), 1, f"expected export version 1 or {VERSION}")
     try:
-        _restore(session, workspace_id, data, summary)
+        tables = tables_from_v1(data) if version == 1 else data["tables"]
+        if not isinstance(tables, dict):
+            raise TypeError("tables: expected an object")
+        return restore_tables(session, workspace_id, tables, accounts)
+    except ServiceError as exc:
+        raise ParseError(str(path), None, str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ParseError(str(path), None, f"malformed export record: {exc!r}") from exc
-    return summary
-
-
-def _restore(
-    session: Session, workspace_id: int, data: dict[str, Any], summary: ImportSummary
-) -> None:
-    networks: dict[int, int] = {}
-    existing_networks = {
-        n.name: n.id
-        for n in session.scalars(select(Network).where(Network.workspace_id == workspace_id))
-    }
-    for row in data["networks"]:
-        if row["name"] in existing_networks:
-            networks[row["id"]] = existing_networks[row["name"]]
-            continue
-        network = Network(
-            workspace_id=workspace_id,
-            name=row["name"],
-            kind=parse_kind(row["kind"]).value,
-            url=row.get("url", ""),
-        )
-        session.add(network)
-        session.flush()
-        networks[row["id"]] = network.id
-    by_identity = {
-        (k, v): pid
-        for k, v, pid in session.execute(
-            select(Identity.kind, Identity.value, Identity.person_id).where(
-                Identity.workspace_id == workspace_id
-            )
-        )
-    }
-    by_name: dict[tuple[str, str], list[int]] = {}
-    for pid, name, company in session.execute(
-        select(Person.id, Person.full_name, Person.company).where(
-            Person.workspace_id == workspace_id
-        )
-    ):
-        by_name.setdefault((fold(name), fold(company)), []).append(pid)
-    people: dict[int, int] = {}
-    dirty: set[int] = set()
-    for row in data["people"]:
-        found = next(
-            (
-                by_identity[(i["kind"], i["value"])]
-                for i in row["identities"]
-                if (i["kind"], i["value"]) in by_identity
-            ),
-            None,
-        )
-        if found is None:
-            same = by_name.get((fold(row["full_name"]), fold(row["company"])), [])
-            found = same[0] if len(same) == 1 else None
-        values = {c: row[c] for c in PERSON_COLUMNS}
-        values["birthday"] = date.fromisoformat(row["birthday"]) if row["birthday"] else None
-        values["connected_on"] = (
-            date.fromisoformat(row["connected_on"]) if row["connected_on"] else None
-        )
-        if found is None:
-            person = Person(workspace_id=workspace_id, **values)
-            session.add(person)
-            session.flush()
-            summary.people.created += 1
-        else:
-            person = session.get_one(Person, found)
-            changed = {k: v for k, v in values.items() if getattr(person, k) != v}
-            for k, v in changed.items():
-                setattr(person, k, v)
-            if changed:
-                summary.people.updated += 1
-            else:
-                summary.people.unchanged += 1
-        people[row["id"]] = person.id
-        dirty.add(person.id)
-        for ident in row["identities"]:
-            key = (ident["kind"], ident["value"])
-            if key in by_identity:
-                summary.identities.unchanged += 1
-                continue
-            session.add(
-                Identity(
-                    workspace_id=workspace_id,
-                    person_id=person.id,
-                    kind=key[0],
-                    value=key[1],
-                    display=ident.get("display", ""),
-                )
-            )
-            by_identity[key] = person.id
-            summary.identities.created += 1
-        have = set(session.scalars(select(PersonTag.tag).where(PersonTag.person_id == person.id)))
-        for tag in row["tags"]:
-            if tag not in have:
-                session.add(PersonTag(person_id=person.id, tag=tag, workspace_id=workspace_id))
-    session.flush()
-    seen = {
-        (s, e)
-        for s, e in session.execute(
-            select(Interaction.source, Interaction.external_id).where(
-                Interaction.workspace_id == workspace_id
-            )
-        )
-    }
-    batch: list[dict[str, Any]] = []
-    for row in data["interactions"]:
-        if (row["source"], row["external_id"]) in seen:
-            summary.interactions.unchanged += 1
-            continue
-        seen.add((row["source"], row["external_id"]))
-        batch.append(
-            {
-                "workspace_id": workspace_id,
-                "person_id": people[row["person"]],
-                "network_id": networks.get(row["network"]) if row["network"] else None,
-                "occurred_at": datetime.fromisoformat(row["occurred_at"]).astimezone(UTC),
-                "kind": row["kind"],
-                "direction": row["direction"],
-                "automated": bool(row["automated"]),
-                "minutes": row["minutes"],
-                "summary": row["summary"],
-                "source": row["source"],
-                "external_id": row["external_id"],
-            }
-        )
-        summary.interactions.created += 1
-    if batch:
-        session.execute(insert(Interaction), batch)
-    known_entries = {
-        (n, int(t.timestamp()), m)
-        for n, t, m in session.execute(
-            select(TimeEntry.network_id, TimeEntry.spent_at, TimeEntry.minutes).where(
-                TimeEntry.workspace_id == workspace_id
-            )
-        )
-    }
-    for row in data.get("time_entries", []):
-        spent_at = datetime.fromisoformat(row["spent_at"]).astimezone(UTC)
-        network_id = networks[row["network"]]
-        if (network_id, int(spent_at.timestamp()), row["minutes"]) in known_entries:
-            continue
-        session.add(
-            TimeEntry(
-                workspace_id=workspace_id,
-                network_id=network_id,
-                spent_at=spent_at,
-                minutes=row["minutes"],
-                responses=row["responses"],
-                note=row["note"],
-            )
-        )
-    session.flush()
-    refresh_search_texts(session, workspace_id, dirty)
 
 
 def export_text(session: Session, workspace_id: int, format_name: str) -> str:
@@ -455,12 +232,14 @@ def import_any(
     path: Path,
     format_name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    accounts: bool = False,
 ) -> ImportSummary:
-    """Import any supported file, our own JSON export included."""
+    """Import any supported file, our own JSON export included (its users only with
+    `accounts`)."""
     if format_name == "takethelead-json" or (
         format_name is None and path.is_file() and is_json_export(path)
     ):
-        return import_json(session, workspace_id, path)
+        return import_json(session, workspace_id, path, accounts)
     return import_file(session, workspace_id, path, format_name, progress)
 
 
@@ -503,25 +282,26 @@ def import_path(
     path: Path,
     format_name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    accounts: bool = False,
 ) -> list[ImportSummary]:
     """Import a file, a folder, or a .zip export (LinkedIn, X): all of it or nothing."""
     if path.is_dir():
-        return _import_folder(session, workspace_id, path, path)
+        return _import_folder(session, workspace_id, path, path, accounts)
     if path.is_file() and format_name is None and zipfile.is_zipfile(path):
         with unpacked(path) as folder:
-            return _import_folder(session, workspace_id, folder, path)
-    return [import_any(session, workspace_id, path, format_name, progress)]
+            return _import_folder(session, workspace_id, folder, path, accounts)
+    return [import_any(session, workspace_id, path, format_name, progress, accounts)]
 
 
 def _import_folder(
-    session: Session, workspace_id: int, folder: Path, shown: Path
+    session: Session, workspace_id: int, folder: Path, shown: Path, accounts: bool
 ) -> list[ImportSummary]:
     members = bundle_members(folder)
     if not members:
         raise ServiceError(f"{shown}: no export file we can read was found inside")
     summaries = []
     for member, format_name in members:
-        summary = import_any(session, workspace_id, member, format_name)
+        summary = import_any(session, workspace_id, member, format_name, accounts=accounts)
         summary.path = str(shown / member.relative_to(folder)) if shown != folder else str(member)
         summaries.append(summary)
     return summaries

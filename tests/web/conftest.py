@@ -92,9 +92,9 @@ def world(store: Store) -> World:
 
 def seeded_areas() -> list[Any]:
     """The modules that add rows to workspace A for their routes (tests/web/isolation_*.py)."""
-    from tests.web import isolation_leads, isolation_posts, isolation_relationships
+    from tests.web import isolation_leads, isolation_posts, isolation_relationships, isolation_users
 
-    return [isolation_posts, isolation_leads, isolation_relationships]
+    return [isolation_posts, isolation_leads, isolation_relationships, isolation_users]
 
 
 def csrf_of(html: str) -> str:

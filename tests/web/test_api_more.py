@@ -21,7 +21,7 @@ from takethelead.services.interactions import log_touch
 from takethelead.services.scoring import rescore_all
 from takethelead.services.store import Store
 from takethelead.web.app import create_app
-from tests.web.conftest import PASSWORD, World, sign_in
+from tests.web.conftest import PASSWORD, World, csrf_of, sign_in
 
 
 def api(app: FastAPI, token: str) -> TestClient:
@@ -104,26 +104,27 @@ def test_the_digest_is_read_and_sent_through_the_mail_server(
         app.state.store.close()
 
 
-def test_an_owner_adds_a_member_who_can_then_sign_in_read_only(app: FastAPI, world: World) -> None:
+def test_an_owner_invites_a_member_who_sets_a_password_and_then_reads_only(
+    app: FastAPI, world: World
+) -> None:
     client = api(app, world.tokens["ana"])
-    added = client.post(
-        "/api/users", json={"email": "Erin@Example.org", "password": PASSWORD, "role": "member"}
-    )
-    assert added.status_code == 201, added.text
-    assert added.json()["email"] == "erin@example.org"
-    listed = {u["email"]: u["role"] for u in client.get("/api/users").json()}
-    assert listed == {
-        "ana@example.org": "owner",
-        "carla@example.org": "member",
-        "erin@example.org": "member",
-    }
+    invited = client.post("/api/users", json={"email": "Erin@Example.org", "role": "member"})
+    assert invited.status_code == 201, invited.text
+    assert invited.json()["email"] == "erin@example.org"
+    link = invited.json()["link"]
+    assert link.startswith("http://testserver/invite/")
+    listed = {u["email"] for u in client.get("/api/users").json()}
+    assert "erin@example.org" not in listed  # not a member before she says yes
+    joining = TestClient(app, follow_redirects=False)
+    page = joining.get(link)
+    csrf = csrf_of(page.text)
+    answer = joining.post(link, data={"password": PASSWORD, "again": PASSWORD, "csrf_token": csrf})
+    assert answer.status_code == 303, answer.text
     erin = sign_in(app, "erin@example.org")
     assert "read only" in erin.get("/").text
-    twice = client.post("/api/users", json={"email": "erin@example.org", "password": PASSWORD})
+    twice = client.post("/api/users", json={"email": "erin@example.org"})
     assert twice.status_code == 422 and "member of" in twice.text
-    bad = client.post(
-        "/api/users", json={"email": "x@example.org", "password": "p", "role": "boss"}
-    )
+    bad = client.post("/api/users", json={"email": "x@example.org", "role": "boss"})
     assert bad.status_code == 422
     bruno = api(app, world.tokens["bruno"]).get("/api/users").json()
     assert [u["email"] for u in bruno] == ["bruno@example.org"]

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from takethelead.services.store import Store
 from takethelead.storage.tables import Base, Membership
-from tests.web.conftest import A_SECRETS, PASSWORD, World, csrf_for, seeded_areas
+from tests.web.conftest import A_SECRETS, World, csrf_for, seeded_areas
 
 Request = Callable[[World], dict[str, Any]]
 CSV = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\nZed,Zu,,,,,\r\n"
@@ -58,13 +58,9 @@ ROUTES: dict[tuple[str, str], Request] = {
     ("GET", "/api/plan/digest"): lambda w: {},
     ("POST", "/api/plan/digest/send"): lambda w: {"json": {"to": "ana@example.org"}},
     ("GET", "/api/users"): lambda w: {},
-    ("POST", "/api/users"): lambda w: {
-        "json": {"email": "erin@example.org", "password": PASSWORD, "role": "member"}
-    },
+    ("POST", "/api/users"): lambda w: {"json": {"email": "erin@example.org", "role": "member"}},
     ("PATCH", "/api/settings"): lambda w: {"json": {"preferred_hours": "sat 10:00-11:00"}},
-    ("POST", "/settings/users"): lambda w: {
-        "data": {"email": "dora@example.org", "password": PASSWORD, "role": "owner"}
-    },
+    ("POST", "/settings/users"): lambda w: {"data": {"email": "dora@example.org", "role": "owner"}},
     ("POST", "/workspace"): lambda w: {"data": {"workspace_id": str(w.a)}},
     ("GET", "/api/people"): lambda w: {"params": {"q": "Quetzal"}},
     ("POST", "/api/people"): lambda w: {"json": {"full_name": "New Person"}},
@@ -93,13 +89,17 @@ PUBLIC = {
     ("POST", "/logout"),
     ("GET", "/setup"),
     ("POST", "/setup"),
+    ("GET", "/invite/{token}"),  # the link's token is the key: tests/web/test_invitations.py
+    ("POST", "/invite/{token}"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/docs"),
     ("GET", "/api/docs/oauth2-redirect"),
     ("GET", "/static"),
 }
 # Changes the session, not the workspace: open to read-only members.
-NOT_WRITES = {("POST", "/workspace")}
+NOT_WRITES = {("POST", "/workspace")}.union(
+    *(getattr(area, "NOT_WRITES", set()) for area in seeded_areas())
+)
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:

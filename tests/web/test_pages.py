@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from fastapi import FastAPI
@@ -193,11 +194,9 @@ def test_settings_change_the_budget_and_add_a_read_only_member(
         assert stored is not None and stored.value == "120"
     wrong = ana.post("/settings/budget", data={"csrf_token": csrf, "budget": "5"})
     assert wrong.status_code == 400 and "budget" in wrong.text
-    added = ana.post(
-        "/settings/users",
-        data={"csrf_token": csrf, "email": "dora@example.org", "password": "dora's password 1"},
-    )
-    assert "dora@example.org can now sign in as member" in added.text
+    added = ana.post("/settings/users", data={"csrf_token": csrf, "email": "dora@example.org"})
+    assert "Invited dora@example.org as member" in added.text
+    assert "http://testserver/invite/" in added.text  # the link, for ana to hand over
 
 
 def test_a_user_of_two_workspaces_switches_between_them(
@@ -206,8 +205,10 @@ def test_a_user_of_two_workspaces_switches_between_them(
     bruno = as_user["bruno"]
     csrf = csrf_for(bruno)
     ana = as_user["ana"]
-    ana.post("/settings/users", data={"csrf_token": csrf_for(ana), "email": "bruno@example.org",
-                                      "password": "ignored for existing users"})  # fmt: skip
+    ana.post("/settings/users", data={"csrf_token": csrf_for(ana), "email": "bruno@example.org"})
+    assert "Switch" not in bruno.get("/settings").text  # not a member until he accepts
+    (waiting,) = re.findall(r'action="/invitations/(\d+)/accept"', bruno.get("/invitations").text)
+    assert bruno.post(f"/invitations/{waiting}/accept", data={"csrf_token": csrf}).status_code == 303
     assert "Switch" in bruno.get("/settings").text
     assert (
         bruno.post(

@@ -8,7 +8,7 @@ import signal
 import socket
 import threading
 import time
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
 
@@ -48,10 +48,21 @@ def serve(
         bool, typer.Option(help="Mark cookies Secure (behind an https proxy).")
     ] = False,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Addresses of reverse proxies whose X-Forwarded-For/-Proto to believe, "
+            "comma-separated (default: LEAD_FORWARDED_ALLOW_IPS, else none).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app (pages and /api) until interrupted.
 
     The first visit creates the owner's account, unless `lead users add` did already.
+    Behind a reverse proxy on this host: --forwarded-allow-ips 127.0.0.1, so that the
+    sign-in limit counts per client rather than per proxy. Without it, forwarded headers are
+    ignored: anyone on the host could otherwise name any address.
     Example: lead serve --port 8000, then open http://127.0.0.1:8000
     """
     # Imported here so that every other `lead` command starts without loading the web stack.
@@ -59,21 +70,33 @@ def serve(
 
     from takethelead.web.app import create_app
 
+    STATE.open()
+    assert STATE.settings is not None
+    proxies = forwarded_allow_ips or STATE.settings.forwarded_allow_ips
     if workers > 1:
         if secure_cookies:
             console.print("--secure-cookies is per process; with --workers use https instead")
         tcp_socket(host, port).close()  # a clear error now if the port is taken
         console.print(f"Take the Lead on http://{host}:{port} ({workers} processes)")
-        supervise(host, port, workers, access_log)
+        supervise(host, port, workers, access_log, proxies)
         return
-    STATE.open()
-    assert STATE.settings is not None
     app = create_app(STATE.settings, secure_cookies=secure_cookies)
     console.print(f"Take the Lead on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=True)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, **proxy_options(proxies))
 
 
-def serve_one(host: str, port: int, access_log: bool) -> None:
+def proxy_options(proxies: str | None) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: off unless proxies are named.
+
+    uvicorn believes X-Forwarded-For from 127.0.0.1 by default; on a shared host that lets
+    any local process pose as any client.
+    """
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
+
+
+def serve_one(host: str, port: int, access_log: bool, proxies: str | None = None) -> None:
     """One web process of several, on its own socket of the shared port.
 
     Each process listening on a socket of its own lets the kernel spread new connections
@@ -97,12 +120,14 @@ def serve_one(host: str, port: int, access_log: bool) -> None:
         host=host,
         port=port,
         access_log=access_log,
-        proxy_headers=True,
+        **proxy_options(proxies),
     )
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def supervise(host: str, port: int, workers: int, access_log: bool) -> None:
+def supervise(
+    host: str, port: int, workers: int, access_log: bool, proxies: str | None = None
+) -> None:
     """Run `workers` web processes until SIGINT or SIGTERM; one that dies is started again."""
     context = multiprocessing.get_context("spawn")
     stopping = threading.Event()
@@ -110,7 +135,7 @@ def supervise(host: str, port: int, workers: int, access_log: bool) -> None:
         signal.signal(sig, lambda *_: stopping.set())
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=serve_one, args=(host, port, access_log))
+        process = context.Process(target=serve_one, args=(host, port, access_log, proxies))
         process.start()
         return process
 

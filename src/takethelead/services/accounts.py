@@ -1,10 +1,13 @@
 """Accounts: users, their passwords (argon2), personal API tokens and signing in.
 
-Failed sign-ins are rows (LoginAttempt), so the limit holds across every web process.
+Sign-in attempts are rows (LoginAttempt), so the limit holds across every web process.
+Only the administrator at the terminal sets a password for someone else (`lead users add`);
+owners invite (services/invitations.py) and people choose their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -13,7 +16,7 @@ from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from takethelead.services.access import (
@@ -25,6 +28,7 @@ from takethelead.services.access import (
     token_digest,
 )
 from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.store import Store
 from takethelead.storage.tables import ApiToken, LoginAttempt, Membership, User, Workspace
 
 MIN_PASSWORD: Final = 10
@@ -75,15 +79,31 @@ def has_users(session: Session) -> bool:
 
 
 def add_user(
-    session: Session, email: str, password: str, workspace: str, role: str = OWNER
+    session: Session,
+    email: str,
+    password: str | None,
+    workspace: str,
+    role: str = OWNER,
+    *,
+    reset_password: bool = False,
 ) -> UserView:
-    """Create a user (or reuse one) with a role in a workspace, created for an owner."""
+    """Give a user a role in a workspace (created for an owner); for the trusted administrator.
+
+    A new user gets the password given. An existing user keeps theirs unless
+    `reset_password` is set: an account is never taken over by being added again. Owners in
+    the web app and API invite instead (services/invitations.py).
+    """
     address = normal_email(email)
     if role not in ROLES:
         raise ServiceError(f"role {role!r}: expected owner or member")
     name = workspace.strip()
     if not name:
         raise ServiceError("workspace: expected a non-empty name")
+    user = session.scalar(select(User).where(User.email == address))
+    if user is None or reset_password:
+        if password is None:
+            raise ServiceError("password: expected one for a new account")
+        hashed = hash_password(password)
     ws = session.scalar(select(Workspace.id).where(Workspace.name == name))
     if ws is None:
         if role != OWNER:
@@ -92,16 +112,28 @@ def add_user(
         session.add(row)
         session.flush()
         ws = row.id
-    user = session.scalar(select(User).where(User.email == address))
     if user is None:
-        user = User(email=address, password_hash=hash_password(password))
+        user = User(email=address, password_hash=hashed)
         session.add(user)
         session.flush()
-    if session.get(Membership, (user.id, ws)) is not None:
+    elif reset_password:
+        # Whoever knew the old password may have made tokens with it: they end too.
+        user.password_hash = hashed
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    existing = session.get(Membership, (user.id, ws))
+    if existing is not None:
+        if reset_password:  # the new password was the point; the role stays as it was
+            return UserView(user.id, address, name, existing.role)
         raise ServiceError(f"{address} is a member of {name!r} already")
     session.add(Membership(user_id=user.id, workspace_id=ws, role=role))
     session.flush()
     return UserView(user.id, address, name, role)
+
+
+def has_account(session: Session, email: str) -> bool:
+    """Whether an address has an account already."""
+    address = normal_email(email)
+    return session.scalar(select(User.id).where(User.email == address)) is not None
 
 
 def set_up_owner(session: Session, email: str, password: str, workspace: str) -> Principal:
@@ -144,47 +176,96 @@ def all_users(session: Session) -> list[UserView]:
     return [UserView(uid, email, ws, role) for uid, email, ws, role in rows]
 
 
-def sign_in(
-    session: Session, email: str, password: str, client: str, now: datetime | None = None
-) -> Principal | None:
-    """Who signs in with this password, or None (the failure is recorded for the limit).
+# One conditional statement takes an attempt's place in the limit, so that attempts
+# arriving together cannot all read "four so far" before any of them is written down.
+_RESERVE: Final = text(
+    "INSERT INTO login_attempt (key, attempted_at) SELECT :key, :now "
+    "WHERE (SELECT count(*) FROM login_attempt WHERE key = :key AND attempted_at > :since) < :most"
+)
+
+
+def _reserve(session: Session, key: str, moment: datetime) -> None:
+    """Count this attempt against the limit before the password is checked, or refuse it."""
+    if session.get_bind().dialect.name == "postgresql":
+        # READ COMMITTED lets two transactions count the same rows; a lock per key (held
+        # until commit) puts attempts on one address and client in a line. SQLite needs
+        # none: the statement opens the transaction and writers there go one at a time.
+        lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": lock})
+    since = moment - FAILURE_WINDOW
+    taken = session.execute(
+        _RESERVE,
+        {
+            "key": key,
+            "now": int(moment.timestamp()),
+            "since": int(since.timestamp()),
+            "most": MAX_FAILURES,
+        },
+    )
+    if taken.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    oldest = session.scalar(
+        select(func.min(LoginAttempt.attempted_at)).where(
+            LoginAttempt.key == key, LoginAttempt.attempted_at > since
+        )
+    )
+    wait = max(int(((oldest or moment) + FAILURE_WINDOW - moment).total_seconds()) + 1, 1)
+    address = key.rpartition("|")[0]
+    raise RateLimited(
+        f"too many failed sign-ins for {address}: try again in {wait // 60 + 1} minutes",
+        retry_after=wait,
+    )
+
+
+def authenticate(
+    store: Store, email: str, password: str, client: str, now: datetime | None = None
+) -> int | None:
+    """The id of the user with this address and password, or None (counted for the limit).
 
     After MAX_FAILURES failures within FAILURE_WINDOW for the same address and client,
-    even the right password is refused with RateLimited until the window has passed.
+    even the right password is refused with RateLimited until the window has passed. The
+    attempt is counted in its own transaction before the (slow) password check, so the
+    limit holds for attempts made at the same moment, in any number of web processes.
     """
     moment = now or datetime.now(UTC)
     address = email.strip().lower()
     key = f"{address}|{client}"[:400]
-    since = moment - FAILURE_WINDOW
-    failures = session.execute(
-        select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-            LoginAttempt.key == key, LoginAttempt.attempted_at > since
-        )
-    ).one()
-    if failures[0] >= MAX_FAILURES:
-        oldest: datetime = failures[1]
-        wait = max(int((oldest + FAILURE_WINDOW - moment).total_seconds()) + 1, 1)
-        raise RateLimited(
-            f"too many failed sign-ins for {address}: try again in {wait // 60 + 1} minutes",
-            retry_after=wait,
-        )
-    user = session.scalar(select(User).where(User.email == address))
-    if user is None or not _verify(user.password_hash, password):
-        session.add(LoginAttempt(key=key, attempted_at=moment))
+    with store.transaction() as session:
+        _reserve(session, key, moment)
+        stored = session.scalar(select(User.password_hash).where(User.email == address))
+    if not _verify(stored, password):
         return None
-    if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = _HASHER.hash(password)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
-    first = session.scalar(
-        select(Membership.workspace_id)
-        .join(Workspace, Workspace.id == Membership.workspace_id)
-        .where(Membership.user_id == user.id)
-        .order_by(Workspace.name)
-        .limit(1)
-    )
-    found = principal(session, user.id, first) if first is not None else None
+    with store.transaction() as session:
+        user = session.scalar(select(User).where(User.email == address))
+        if user is None or user.password_hash != stored:
+            return None  # removed, or given a new password, meanwhile
+        if _HASHER.check_needs_rehash(user.password_hash):
+            user.password_hash = _HASHER.hash(password)
+        session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+        return user.id
+
+
+def sign_in(
+    store: Store, email: str, password: str, client: str, now: datetime | None = None
+) -> Principal | None:
+    """Who signs in with this password, in their first workspace, or None (see authenticate)."""
+    user_id = authenticate(store, email, password, client, now)
+    if user_id is None:
+        return None
+    with store.transaction() as session:
+        first = session.scalar(
+            select(Membership.workspace_id)
+            .join(Workspace, Workspace.id == Membership.workspace_id)
+            .where(Membership.user_id == user_id)
+            .order_by(Workspace.name)
+            .limit(1)
+        )
+        found = principal(session, user_id, first) if first is not None else None
     if found is None:
-        raise Unauthenticated(f"{address} is not a member of any workspace yet")
+        address = email.strip().lower()
+        raise Unauthenticated(
+            f"{address} is not a member of any workspace yet: open your invitation link"
+        )
     return found
 
 

@@ -432,6 +432,34 @@ class LoginAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
 
 
+class Invitation(Base):
+    """An offer of a role in a workspace to an e-mail address, taken up only by its owner.
+
+    Only the SHA-256 digest of the link's token is kept. An existing user accepts after
+    signing in; someone new sets their own password through the link.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_email", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(10))  # owner | member
+    invited_by: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(EpochSeconds)
+    accepted_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    declined_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    # True when accepting it created the account: its password was set through the link.
+    created_account: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class ConnectorAccount(Base):
     """A live network account: where it is, who it is, and its secret encrypted at rest."""
 

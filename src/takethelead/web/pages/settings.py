@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.services import access, accounts
+from takethelead.services import access, accounts, invitations
 from takethelead.services.errors import ServiceError
 from takethelead.services.preferences import read_preferences, update_preferences
 from takethelead.web.deps import Reader, StoreDep, Writer
@@ -27,10 +27,13 @@ def _page(
     who: access.Principal,
     error: str | None = None,
     notice: str | None = None,
+    link: str | None = None,
 ) -> Response:
     with access.reading(store, who) as db:
         preferences = read_preferences(db, who.workspace_id)
         users = accounts.members(db, who.workspace_id)
+        invited = invitations.pending_in(db, who.workspace_id)
+        for_me = invitations.pending_for(db, who.user_id)
         workspaces = access.workspaces_of(db, who.user_id)
     return render(
         request,
@@ -39,6 +42,9 @@ def _page(
         400 if error else 200,
         preferences=preferences,
         users=users,
+        invited=invited,
+        for_me=for_me,
+        link=link,
         workspaces=workspaces,
         error=error,
         notice=notice,
@@ -95,17 +101,23 @@ def _update(
 
 
 @router.post("/settings/users")
-def add_user(
+def invite_user(
     request: Request,
     store: StoreDep,
     who: Writer,
     email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1000)],
     role: Annotated[str, Form(max_length=10)] = access.MEMBER,
 ) -> Response:
+    """Invite someone: they join only by accepting, and choose their own password."""
     try:
         with access.writing(store, who) as db:
-            added = accounts.add_user(db, email, password, who.workspace, role)
+            issued = invitations.invite(db, who.workspace_id, email, role, who.user_id)
     except ServiceError as exc:
         return _page(request, store, who, error=str(exc))
-    return _page(request, store, who, notice=f"{added.email} can now sign in as {added.role}.")
+    sent = issued.invitation
+    link = str(request.base_url).rstrip("/") + issued.path
+    notice = (
+        f"Invited {sent.email} as {sent.role}. Send them this link (shown only now); "
+        "they join when they accept."
+    )
+    return _page(request, store, who, notice=notice, link=link)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -86,3 +88,50 @@ def test_web_threads_are_a_small_whole_number() -> None:
     for bad in ("0", "many", "65"):
         with pytest.raises(SettingsError, match="LEAD_WEB_THREADS: expected a whole number"):
             Settings.from_env({**base, "LEAD_WEB_THREADS": bad})
+
+
+MALFORMED = [
+    ("http://0177.0.0.1", "four decimal numbers"),  # octal: 127.0.0.1 to inet_aton
+    ("http://0x7f.0.0.1", "four decimal numbers"),
+    ("http://2130706433", "four decimal numbers"),
+    ("http://ana:secret@forum.example", "user name or password"),
+    ("http://forum.example:99999", "expected a web address"),
+    ("http://:8080", "expected a web address"),
+]
+
+
+@pytest.mark.parametrize(("url", "said"), MALFORMED)
+@pytest.mark.parametrize(
+    ("network", "handle"), [("discourse", "ana"), ("bluesky", "ana.example"), ("mastodon", "")]
+)
+def test_a_malformed_server_address_is_a_422_with_a_sentence_on_every_network(
+    app: FastAPI, world: World, network: str, handle: str, url: str, said: str
+) -> None:
+    api = TestClient(
+        app,
+        headers={"Authorization": f"Bearer {world.tokens['ana']}"},
+        raise_server_exceptions=False,
+    )
+    answer = api.post(
+        "/api/accounts",
+        json={"network": network, "url": url, "secret": "s3cret", "handle": handle,
+              "allow_private": True},
+    )  # fmt: skip
+    assert answer.status_code == 422, answer.text
+    # The API's schema or the service's check refuses it, either way in a sentence.
+    assert "expected a web address" in answer.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(("url", "said"), MALFORMED)
+def test_a_malformed_server_address_on_the_accounts_page_is_explained(
+    app: FastAPI, world: World, url: str, said: str
+) -> None:
+    ana = sign_in(app, "ana@example.org")
+    csrf = csrf_of(ana.get("/posts/accounts").text)
+    page = ana.post(
+        "/posts/accounts",
+        data={"csrf_token": csrf, "network": "discourse", "url": url, "secret": "s3cret",
+              "handle": "ana", "allow_private": "true"},
+    )  # fmt: skip
+    assert page.status_code < 500
+    assert said in html.unescape(page.text)

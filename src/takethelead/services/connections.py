@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from takethelead.connectors.base import Connector, ConnectorError
 from takethelead.connectors.bluesky import BlueskyConnector
 from takethelead.connectors.bluesky.connector import DEFAULT_PDS
 from takethelead.connectors.discourse import DiscourseConnector
+from takethelead.connectors.http import AddressRefused, checked_url
 from takethelead.connectors.mastodon import MastodonConnector
 from takethelead.domain.posting import DeliveryState
 from takethelead.domain.records import NetworkKind
@@ -35,7 +35,6 @@ from takethelead.storage.tables import ConnectorAccount, Delivery, utcnow
 KEY_FILE = "secret.key"
 LIVE_KINDS = (NetworkKind.MASTODON, NetworkKind.BLUESKY, NetworkKind.DISCOURSE)
 DEFAULT_TIMEOUT = 20.0
-_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
 
 
 class Secrets:
@@ -115,10 +114,12 @@ def _normal_url(raw: str, field: str) -> str:
         raise ServiceError(expected) from None
     if parts.scheme not in ("http", "https") or not host:
         raise ServiceError(expected)
-    # A server name in DNS's letters (internationalised names in their xn-- form), an IPv4
-    # address or an IPv6 literal: anything else would fail deep inside an HTTP client.
-    if not _HOST.fullmatch(host) or any(c.isspace() or not c.isprintable() for c in url):
-        raise ServiceError(f"{expected}; {host!r} is not a server name (write xn-- names)")
+    # A server name in DNS's letters, four decimal numbers or an IPv6 literal, no user name,
+    # a real port: anything else would fail deep inside an HTTP client (0177.0.0.1 did).
+    try:
+        checked_url(url)
+    except AddressRefused as error:
+        raise ServiceError(f"{expected}; {error.reason}") from None
     return url
 
 

@@ -14,6 +14,7 @@ from takethelead.config import Settings
 from takethelead.services.store import Store
 from takethelead.web import errors
 from takethelead.web.api import router as api_router
+from takethelead.web.limits import UploadLimit
 from takethelead.web.pages import router as pages_router
 from takethelead.web.sessions import SessionMiddleware, Signer, secret_key
 from takethelead.web.templating import make_templates
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, secure_cookies: bool = False) -> FastAPI:
     app.add_middleware(
         SessionMiddleware, signer=Signer(secret_key(settings)), always_secure=secure_cookies
     )
+    app.add_middleware(UploadLimit)  # counts upload bodies as they stream in
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router, prefix="/api")

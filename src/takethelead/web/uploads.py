@@ -8,15 +8,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
 
 from fastapi import UploadFile
 
 from takethelead.services.errors import ServiceError
+from takethelead.web.limits import MAX_BYTES, UploadTooLarge
 
-MAX_BYTES: Final = 512 * 1024 * 1024
 _UNSAFE = re.compile(r"[^\w.\- ]+")
-_FOLDER = re.compile(r"/\S*?lead-upload-[^/]+/")
+_FOLDER = re.compile(r"/\S*?lead-(?:upload|import)-[^/]+/")
 
 
 @contextmanager
@@ -31,7 +30,7 @@ def saved(upload: UploadFile) -> Iterator[Path]:
             while block := upload.file.read(1 << 20):
                 written += len(block)
                 if written > MAX_BYTES:
-                    raise ServiceError(f"file: larger than {MAX_BYTES >> 20} MiB")
+                    raise UploadTooLarge()
                 out.write(block)
         if written == 0:
             raise ServiceError(f"file {name!r}: it is empty")

@@ -63,6 +63,7 @@ class Restored:
     skipped: Counter[str] = field(default_factory=Counter)
     # Tables some of whose rows were left out: rows referring to those are left out too.
     dropped: set[str] = field(default_factory=set)
+    created_people: set[int] = field(default_factory=set)  # ... with their search text
 
 
 def restore_tables(
@@ -91,7 +92,9 @@ def restore_tables(
             _people(session, workspace_id, ready, tables, restored)
         else:
             _generic(session, table, workspace_id, ready, restored)
-    touched = set(restored.ids["person"].values())
+    # A person's search text comes with the export; those matched here (or from an export
+    # without it) have it worked out again.
+    touched = set(restored.ids["person"].values()) - restored.created_people
     if restored.tallies["interaction"].created:
         forget_recent(session, workspace_id)  # per-day counts may have shifted
     session.flush()
@@ -289,6 +292,8 @@ def _people(
         chunk = fresh[start : start + _BATCH]
         new_ids = session.execute(statement, [row for _, row in chunk]).scalars().all()
         ids.update({old: new for (old, _), new in zip(chunk, new_ids, strict=True)})
+        if all("search_text" in row for _, row in chunk):
+            restored.created_people.update(new_ids)
     session.flush()
 
 

@@ -7,6 +7,7 @@ from typing import Final
 from huey import Huey, RedisHuey, SqliteHuey
 
 from takethelead.config import Settings
+from takethelead.storage.files import private_dir, private_sqlite
 
 QUEUE_NAME: Final = "takethelead"
 SQLITE_FILE: Final = "jobs.db"
@@ -20,7 +21,9 @@ def build_huey(settings: Settings, *, immediate: bool = False, name: str = QUEUE
     """
     if settings.redis_url:
         return RedisHuey(name, url=settings.redis_url, immediate=immediate, utc=True)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
+    if not immediate:  # queued tasks carry their arguments: only the owner reads them
+        private_sqlite(settings.data_dir / SQLITE_FILE)
     return SqliteHuey(
         name,
         filename=str(settings.data_dir / SQLITE_FILE),

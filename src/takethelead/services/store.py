@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from takethelead.config import Settings
 from takethelead.services.errors import NotFound
 from takethelead.storage.database import ensure_schema, make_engine, session_factory
+from takethelead.storage.files import private_dir
 from takethelead.storage.tables import Workspace
 
 DEFAULT_WORKSPACE = "default"
@@ -26,6 +27,8 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Store:
         """Open the database named by the settings, creating and migrating it on first use."""
+        if settings.is_sqlite or settings.data_dir.exists():
+            private_dir(settings.data_dir)  # key files, the queue and lead.db live here
         engine = make_engine(settings.database_url)
         if migrate:
             ensure_schema(engine)

@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from takethelead.storage.files import private_dir, private_sqlite
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -25,13 +27,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(database_url: str) -> Engine:
-    """An engine with WAL and foreign keys on SQLite; the parent folder is created."""
+    """An engine with WAL and foreign keys on SQLite; the file is created 0600 in a 0700 folder."""
     if database_url.startswith("sqlite"):
-        path = database_url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = database_url.split("///", 1)[1].split("?", 1)[0] if "///" in database_url else ""
         engine = create_engine(database_url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            database = Path(path)
+            if not database.parent.exists():
+                private_dir(database.parent)
+            private_sqlite(database)  # before SQLite creates it with the umask's mode
+
+            def _private_companions(_connection: Any, _record: Any) -> None:
+                # SQLite gives -wal and -shm the database's mode; this makes sure of it.
+                private_sqlite(database)
+
+            event.listen(engine, "connect", _private_companions)
         return engine
     return create_engine(database_url, pool_pre_ping=True)
 

@@ -23,6 +23,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from takethelead.config import Settings
+from takethelead.storage.files import private_dir
 
 COOKIE: Final = "lead_session"
 MAX_AGE: Final = 14 * 24 * 3600
@@ -56,7 +57,7 @@ def secret_key(settings: Settings) -> bytes:
         return settings.secret_key.encode("utf-8")
     path = settings.data_dir / KEY_FILE
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         _create_key_file(path)
     return path.read_bytes().strip()
 

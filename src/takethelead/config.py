@@ -63,6 +63,9 @@ class Settings:
     private_servers: bool = False
     # Threads of one web process that run routes (LEAD_WEB_THREADS).
     web_threads: int = 2
+    # An earlier LEAD_SECRET_KEY (LEAD_SECRET_KEY_OLD): account secrets are read with it when
+    # the current key cannot, until `lead secrets rotate` re-encrypts them.
+    secret_key_old: str | None = None
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
     # (LEAD_FORWARDED_ALLOW_IPS); none by default, so nobody on the host can pose as
     # another client to the sign-in limit.
@@ -102,5 +105,6 @@ class Settings:
             environment=environment,
             private_servers=_allow(env, "LEAD_PRIVATE_SERVERS"),
             web_threads=_count(env, "LEAD_WEB_THREADS", 2),
+            secret_key_old=_read(env, "LEAD_SECRET_KEY_OLD"),
             forwarded_allow_ips=env.get("LEAD_FORWARDED_ALLOW_IPS", "").strip() or None,
         )

@@ -16,6 +16,7 @@ from takethelead.connectors.base import (
 from takethelead.connectors.bluesky import BlueskyConnector
 from takethelead.connectors.bluesky.connector import KEY_FIELD
 from takethelead.connectors.http import AddressRefused
+from takethelead.domain.posting import record_key
 from takethelead.domain.records import IdentityKind, InteractionKind
 from tests.servers.base import RunningServer
 from tests.servers.bluesky import HANDLE, PASSWORD, BlueskyApp
@@ -33,6 +34,7 @@ def app_of(server: RunningServer) -> BlueskyApp:
 
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"
+STARTED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def test_publish_returns_the_at_uri_and_a_web_link(bluesky_server: RunningServer) -> None:
@@ -67,37 +69,101 @@ def test_an_exported_session_logs_in_without_a_new_session(
 
 def test_retry_with_the_same_key_creates_no_duplicate(bluesky_server: RunningServer) -> None:
     bluesky = connect(bluesky_server)
-    first = bluesky.publish("Only once", "p5")
-    second = bluesky.publish("Only once", "p5")
+    first = bluesky.publish("Only once", "p5", first_attempt=True, started_at=STARTED)
+    second = bluesky.publish("Only once", "p5", started_at=STARTED)
     assert first == second
     assert len(app_of(bluesky_server).own_posts()) == 1
 
 
-def test_a_reset_after_accepting_is_unknown_and_reconcile_finds_the_post(
+def test_each_post_gets_a_record_key_of_its_own_that_is_a_tid(
+    bluesky_server: RunningServer,
+) -> None:
+    bluesky = connect(bluesky_server)
+    made = bluesky.publish("Keyed by us", "p5b", started_at=STARTED)
+    other = bluesky.publish("Keyed by us", "p5c", started_at=STARTED)
+
+    assert made.remote_id.rsplit("/", 1)[1] == record_key("p5b", STARTED)
+    assert other.remote_id != made.remote_id
+    assert len(record_key("p5b", STARTED)) == 13
+
+
+def test_the_fake_pds_refuses_a_taken_record_key_as_the_reference_pds_does(
+    bluesky_server: RunningServer,
+) -> None:
+    bluesky = connect(bluesky_server)
+    bluesky.publish("First under the key", "p5d", started_at=STARTED)
+    with pytest.raises(UnknownOutcome):  # 500 InternalServerError with a body
+        bluesky._call(
+            lambda: bluesky._client.app.bsky.feed.post.create(
+                bluesky._login(),
+                bluesky._client.app.bsky.feed.post.get(
+                    bluesky._login(), record_key("p5d", STARTED)
+                ).value,
+                rkey=record_key("p5d", STARTED),
+            )
+        )
+    assert len(app_of(bluesky_server).own_posts()) == 1
+
+
+def test_a_reset_after_accepting_is_read_back_under_its_record_key(
     bluesky_server: RunningServer,
 ) -> None:
     app_of(bluesky_server).fail("reset", path=CREATE)
     bluesky = connect(bluesky_server)
 
-    with pytest.raises(UnknownOutcome):
-        bluesky.publish("Did it go? [ttl-6]", "p6")
-    found = bluesky.find_recent("[ttl-6]")
-    by_key = bluesky.find_recent("p6")
-    retried = bluesky.publish("Did it go? [ttl-6]", "p6")
+    made = bluesky.publish("Did it go? [ttl-6]", "p6", first_attempt=True, started_at=STARTED)
+    retried = bluesky.publish("Did it go? [ttl-6]", "p6", started_at=STARTED)
+    [listed] = bluesky.posted_since(STARTED - timedelta(days=1))
 
-    assert found is not None
-    assert found == by_key == retried
+    assert made == retried
+    assert (listed.remote_id, listed.key) == (made.remote_id, "p6")
+    assert listed.text == "Did it go? [ttl-6]"
     assert len(app_of(bluesky_server).own_posts()) == 1
 
 
-def test_a_slow_answer_past_the_timeout_is_an_unknown_outcome(
+def test_a_retry_after_an_unanswered_500_is_refused_by_the_key_and_read_back(
+    bluesky_server: RunningServer,
+) -> None:
+    app_of(bluesky_server).fail("server_error_with_body", path=CREATE)
+    bluesky = connect(bluesky_server)
+    bluesky.export_session()
+    app_of(bluesky_server).fail("reset", method="GET", path="/xrpc/com.atproto.repo.getRecord")
+
+    with pytest.raises(UnknownOutcome):
+        bluesky.publish("Stored, then a 500", "p6b", first_attempt=True, started_at=STARTED)
+    retried = bluesky.publish("Stored, then a 500", "p6b", started_at=STARTED)
+
+    [post] = app_of(bluesky_server).own_posts()
+    assert retried.remote_id == post["uri"]
+
+
+def test_a_record_key_holding_another_post_is_never_taken_for_this_one(
+    bluesky_server: RunningServer,
+) -> None:
+    bluesky = connect(bluesky_server)
+    bluesky.publish("Someone else's words", "p6c", started_at=STARTED)
+    rkey = record_key("p6c", STARTED)
+    with app_of(bluesky_server).lock:
+        app_of(bluesky_server).records[0]["value"][KEY_FIELD] = "another-key"
+
+    with pytest.raises(Rejected):
+        bluesky.publish("Someone else's words", "p6c", started_at=STARTED)
+    assert app_of(bluesky_server).own_posts()[0]["uri"].endswith(rkey)
+
+
+def test_a_slow_answer_past_the_timeout_is_unknown_unless_the_record_is_there(
     bluesky_server: RunningServer,
 ) -> None:
     bluesky = connect(bluesky_server, timeout=0.3)
     bluesky.export_session()  # log in before the server turns slow
     app_of(bluesky_server).fail("slow", path=CREATE, seconds=1.5)
+    app_of(bluesky_server).fail("reset", method="GET", path="/xrpc/com.atproto.repo.getRecord")
     with pytest.raises(UnknownOutcome):
-        bluesky.publish("slowly", "p7")
+        bluesky.publish("slowly", "p7", started_at=STARTED)
+    # Stored meanwhile: the record under its key is read back, not posted again.
+    app_of(bluesky_server).fail("slow", path=CREATE, seconds=1.5)
+    found = bluesky.publish("slowly", "p7", started_at=STARTED)
+    assert [p["uri"] for p in app_of(bluesky_server).own_posts()] == [found.remote_id]
 
 
 def test_a_refused_connection_never_sent_the_post(closed_port: int) -> None:
@@ -117,6 +183,15 @@ def test_a_rate_limit_says_when_it_resets(bluesky_server: RunningServer) -> None
     assert reset_at is not None
     assert timedelta(seconds=590) < reset_at - datetime.now(UTC) < timedelta(seconds=610)
     assert app_of(bluesky_server).own_posts() == []
+
+
+def test_retry_after_wins_over_the_ratelimit_reset(bluesky_server: RunningServer) -> None:
+    app_of(bluesky_server).fail("rate_limit", path=CREATE, seconds=10, window=3600)
+    with pytest.raises(RateLimited) as raised:
+        connect(bluesky_server).publish("too fast again", "p9b")
+    reset_at = raised.value.reset_at
+    assert reset_at is not None
+    assert timedelta(seconds=5) < reset_at - datetime.now(UTC) <= timedelta(seconds=11)
 
 
 def test_a_wrong_app_password_is_an_expired_authorisation(
@@ -139,9 +214,10 @@ def test_server_errors_split_on_whether_a_body_came_back(bluesky_server: Running
     app_of(bluesky_server).fail("server_error", path=CREATE)
     with pytest.raises(NeverSent):
         bluesky.publish("first try", "p12")
-    app_of(bluesky_server).fail("server_error_with_body", path=CREATE)
+    app_of(bluesky_server).fail("server_error_unacted", path=CREATE)
     with pytest.raises(UnknownOutcome):
         bluesky.publish("second try", "p13")
+    assert app_of(bluesky_server).own_posts() == []
 
 
 def test_an_oversized_record_is_rejected_with_the_reason(bluesky_server: RunningServer) -> None:

@@ -81,20 +81,27 @@ def test_reconcile_finds_an_unconfirmed_post_and_the_retry_does_not_duplicate_it
     with pytest.raises(UnknownOutcome):
         mastodon.publish("Weekly note https://example.com/a [ttl-6]", "post-6:mastodon")
 
-    found = mastodon.find_recent("[ttl-6]")
+    [found] = mastodon.posted_since(datetime.now(UTC) - timedelta(minutes=1))
     retried = mastodon.publish("Weekly note https://example.com/a [ttl-6]", "post-6:mastodon")
 
-    assert found is not None
-    assert found == retried
+    assert found.text == "Weekly note https://example.com/a [ttl-6]"
+    assert found.key is None
+    assert (found.remote_id, found.url) == (retried.remote_id, retried.url)
     assert len(app_of(mastodon_server).own_statuses()) == 1
 
 
-def test_reconcile_finds_nothing_when_the_post_never_arrived(
+def test_our_statuses_are_listed_back_to_a_moment_across_pages(
     mastodon_server: RunningServer,
 ) -> None:
     mastodon = connect(mastodon_server)
-    mastodon.publish("Something else", "post-7:mastodon")
-    assert mastodon.find_recent("[ttl-missing]") is None
+    for number in range(45):
+        mastodon.publish(f"Status number {number}", f"post-7-{number}:mastodon")
+    since = datetime.now(UTC) - timedelta(minutes=1)
+
+    listed = mastodon.posted_since(since)
+
+    assert [p.text for p in listed] == [f"Status number {n}" for n in reversed(range(45))]
+    assert mastodon.posted_since(datetime.now(UTC) + timedelta(minutes=1)) == []
 
 
 def test_a_slow_answer_past_the_timeout_is_an_unknown_outcome(
@@ -105,7 +112,8 @@ def test_a_slow_answer_past_the_timeout_is_an_unknown_outcome(
     with pytest.raises(UnknownOutcome):
         connect(mastodon_server, timeout=0.3).publish("Slowly [ttl-8]", "post-8:mastodon")
 
-    assert connect(mastodon_server).find_recent("[ttl-8]") is not None
+    listed = connect(mastodon_server).posted_since(datetime.now(UTC) - timedelta(minutes=1))
+    assert [p.text for p in listed] == ["Slowly [ttl-8]"]
 
 
 def test_a_refused_connection_never_sent_the_post(closed_port: int) -> None:
@@ -125,6 +133,20 @@ def test_a_rate_limit_says_when_it_resets(mastodon_server: RunningServer) -> Non
     assert reset_at is not None
     assert timedelta(seconds=100) < reset_at - datetime.now(UTC) < timedelta(seconds=130)
     assert app_of(mastodon_server).own_statuses() == []
+
+
+def test_retry_after_wins_over_the_end_of_the_rate_limit_window(
+    mastodon_server: RunningServer,
+) -> None:
+    # A 10-second limit inside Mastodon's five-minute window: wait 10 s, not 5 minutes.
+    app_of(mastodon_server).fail("rate_limit", path="/api/v1/statuses", seconds=10, window=300)
+
+    with pytest.raises(RateLimited) as raised:
+        connect(mastodon_server).publish("Too soon again", "post-10b:mastodon")
+
+    reset_at = raised.value.reset_at
+    assert reset_at is not None
+    assert timedelta(seconds=5) < reset_at - datetime.now(UTC) <= timedelta(seconds=11)
 
 
 def test_a_revoked_token_pauses_instead_of_failing(mastodon_server: RunningServer) -> None:

@@ -5,10 +5,14 @@ server in front of it applies faults before or after the app runs:
 
 - ``reset``: the app handles the request (a post is stored), then the socket is dropped with
   a TCP reset and no answer: the client cannot tell whether the post exists.
-- ``rate_limit``: answer 429 the way the network does, with its reset headers.
+- ``rate_limit``: answer 429 the way the network does, with its reset headers (``seconds``
+  away); with ``window`` too, the network's own reset names the end of that longer window and
+  ``Retry-After`` says ``seconds``, as a proxy in front of it or a short limit does.
 - ``unauthorized``: answer the network's "token refused" (401, or 403 for Discourse).
 - ``server_error``: answer 500 with an empty body; nothing is stored.
 - ``server_error_with_body``: the app stores the post, then 500 with an HTML body.
+- ``server_error_unacted``: 500 with an HTML body, and nothing stored: the client cannot tell
+  this from the one above.
 - ``slow``: the app handles the request, then the answer waits `seconds` (past a client
   timeout), so the post exists and the client gave up.
 
@@ -38,6 +42,7 @@ FAULT_KINDS = (
     "unauthorized",
     "server_error",
     "server_error_with_body",
+    "server_error_unacted",
     "slow",
 )
 
@@ -91,6 +96,7 @@ class Fault:
     path: str = "/"
     times: int | None = 1
     seconds: float = 2.0  # how slow, or how long until a rate limit resets
+    window: float | None = None  # a rate limit's longer window, named by the network's reset
 
 
 Handler = Callable[[Request, dict[str, str]], Reply]
@@ -167,7 +173,7 @@ class App:
     def not_found(self) -> Reply:
         return Reply.json(404, {"error": "Record not found"})
 
-    def rate_limited(self, seconds: float) -> Reply:
+    def rate_limited(self, seconds: float, window: float | None = None) -> Reply:
         return Reply(429, b"", {"Retry-After": str(int(seconds))})
 
     def unauthorized(self) -> Reply:
@@ -223,13 +229,14 @@ class _Handler(BaseHTTPRequestHandler):
             app.dispatch(request)
             self._drop()
         elif fault.kind == "rate_limit":
-            self._answer(app.rate_limited(fault.seconds))
+            self._answer(app.rate_limited(fault.seconds, fault.window))
         elif fault.kind == "unauthorized":
             self._answer(app.unauthorized())
         elif fault.kind == "server_error":
             self._answer(Reply(500, b""))
-        elif fault.kind == "server_error_with_body":
-            app.dispatch(request)
+        elif fault.kind in ("server_error_with_body", "server_error_unacted"):
+            if fault.kind == "server_error_with_body":
+                app.dispatch(request)
             page = b"<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
             self._answer(Reply(500, page, {"Content-Type": "text/html"}))
         else:  # slow

@@ -1,9 +1,15 @@
 """A fake Bluesky PDS speaking the XRPC methods the atproto client calls for us.
 
 Methods: com.atproto.server.createSession / refreshSession, app.bsky.actor.getProfile,
-com.atproto.identity.resolveHandle, com.atproto.repo.createRecord / listRecords,
+com.atproto.identity.resolveHandle, com.atproto.repo.createRecord / getRecord / listRecords,
 app.bsky.notification.listNotifications (newest first, `cursor` pages older).
 Errors are XRPC-shaped (`{"error", "message"}`); 429 carries ratelimit-* headers.
+
+Record keys as the reference PDS treats them: a client may choose `rkey`; it must fit the
+record-key syntax, and a post's (app.bsky.feed.post keys are TIDs) must be a TID, else 400
+InvalidRequest. A key already taken in the collection is refused: the repository's tree
+throws "There is already a value at key", which the XRPC server answers as 500
+InternalServerError. listRecords lists by record key, highest first.
 
 Seeds, in process (`app.notify(...)`) or ``POST /_control/notify`` with
 ``{"reason": "reply"|"mention"|"like"|"repost"|"quote"|"follow", "from": "ana.example.com",
@@ -18,6 +24,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +34,8 @@ from tests.servers.base import App, Reply, Request, main
 HANDLE = "lead.example.com"
 PASSWORD = "abcd-efgh-ijkl-mnop"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
+_RECORD_KEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -65,6 +74,7 @@ class BlueskyApp(App):
             "app.bsky.actor.getProfile": self._get_profile,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
             "com.atproto.repo.listRecords": self._list_records,
+            "com.atproto.repo.getRecord": self._get_record,
             "app.bsky.notification.listNotifications": self._list_notifications,
         }.items():
             self.route("GET", f"/xrpc/{nsid}", handler)
@@ -150,7 +160,14 @@ class BlueskyApp(App):
             return notification
 
     def state(self) -> dict[str, Any]:
-        posts = [{"uri": r["uri"], "text": r["value"]["text"]} for r in self.own_posts()]
+        posts = [
+            {
+                "uri": r["uri"],
+                "text": r["value"]["text"],
+                "key": r["value"].get("takethelead.idempotencyKey"),
+            }
+            for r in self.own_posts()
+        ]
         return {"posts": posts, "sessions_created": self.sessions_created}
 
     def control(self, name: str, request: Request) -> Reply:
@@ -166,14 +183,16 @@ class BlueskyApp(App):
     def _error(self, status: int, error: str, message: str) -> Reply:
         return Reply.json(status, {"error": error, "message": message})
 
-    def rate_limited(self, seconds: float) -> Reply:
-        reset = int(time.time() + seconds)
+    def rate_limited(self, seconds: float, window: float | None = None) -> Reply:
+        reset = int(time.time() + (seconds if window is None else window))
         headers = {
             "ratelimit-limit": "5000",
             "ratelimit-remaining": "0",
             "ratelimit-reset": str(reset),
             "ratelimit-policy": "5000;w=3600",
         }
+        if window is not None:
+            headers["Retry-After"] = str(int(seconds))
         reply = self._error(429, "RateLimitExceeded", "Rate Limit Exceeded")
         reply.headers.update(headers)
         return reply
@@ -226,9 +245,17 @@ class BlueskyApp(App):
         if len(text.encode("utf-8")) > 3000:
             message = "Invalid app.bsky.feed.post record: Record/text must not be longer than 3000"
             return self._error(400, "InvalidRecord", message)
+        chosen = form.get("rkey")
+        collection = str(form["collection"])
+        if chosen is not None:
+            valid = _RECORD_KEY.fullmatch(str(chosen)) and chosen not in (".", "..")
+            if not valid or (collection == "app.bsky.feed.post" and not _TID.fullmatch(chosen)):
+                return self._error(400, "InvalidRequest", f"Invalid record key: {chosen}")
         with self.lock:
-            rkey = form.get("rkey") or self._tid()
-            uri = f"at://{self.did}/{form['collection']}/{rkey}"
+            rkey = str(chosen or self._tid())
+            uri = f"at://{self.did}/{collection}/{rkey}"
+            if any(r["uri"] == uri for r in self.records):
+                return self._error(500, "InternalServerError", "Internal Server Error")
             cid = _cid(uri + text)
             self.records.append({"uri": uri, "cid": cid, "value": record})
             return Reply.json(
@@ -243,7 +270,8 @@ class BlueskyApp(App):
         limit = min(int(request.arg("limit") or 50), 100)
         cursor = request.arg("cursor")
         with self.lock:
-            records = [r for r in reversed(self.records) if f"/{collection}/" in r["uri"]]
+            records = [r for r in self.records if f"/{collection}/" in r["uri"]]
+        records.sort(key=lambda r: r["uri"].rsplit("/", 1)[1], reverse=True)
         if cursor:
             records = [r for r in records if r["uri"].rsplit("/", 1)[1] < cursor]
         page = records[:limit]
@@ -251,6 +279,16 @@ class BlueskyApp(App):
         if len(records) > limit:
             body["cursor"] = page[-1]["uri"].rsplit("/", 1)[1]
         return Reply.json(200, body)
+
+    def _get_record(self, request: Request, _: dict[str, str]) -> Reply:
+        if request.arg("repo") not in (self.did, HANDLE):
+            return self._error(400, "InvalidRequest", "Could not find repo")
+        uri = f"at://{self.did}/{request.arg('collection')}/{request.arg('rkey')}"
+        with self.lock:
+            found = next((r for r in self.records if r["uri"] == uri), None)
+        if found is None:
+            return self._error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        return Reply.json(200, found)
 
     def _list_notifications(self, request: Request, _: dict[str, str]) -> Reply:
         if not self._authorised(request, self.access_tokens):

@@ -123,7 +123,7 @@ class DiscourseApp(App):
             body["error_type"] = error_type
         return Reply.json(status, body)
 
-    def rate_limited(self, seconds: float) -> Reply:
+    def rate_limited(self, seconds: float, window: float | None = None) -> Reply:
         wait = int(seconds)
         message = f"You’ve performed this action too many times. Please wait {wait} seconds."
         body = {

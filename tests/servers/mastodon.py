@@ -141,7 +141,13 @@ class MastodonApp(App):
     def state(self) -> dict[str, Any]:
         with self.lock:
             own = self.own_statuses()
-            return {"posts": [{"id": s["id"], "content": s["content"]} for s in own]}
+            made_by = {status_id: key for (_token, key), status_id in self.idempotency.items()}
+            return {
+                "posts": [
+                    {"id": s["id"], "content": s["content"], "key": made_by.get(s["id"])}
+                    for s in own
+                ]
+            }
 
     def control(self, name: str, request: Request) -> Reply:
         if name == "notify" and request.method == "POST":
@@ -168,8 +174,10 @@ class MastodonApp(App):
             "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
 
-    def rate_limited(self, seconds: float) -> Reply:
-        headers = self._limit_headers(0, seconds)
+    def rate_limited(self, seconds: float, window: float | None = None) -> Reply:
+        headers = self._limit_headers(0, seconds if window is None else window)
+        if window is not None:
+            headers["Retry-After"] = str(int(seconds))
         return Reply.json(429, {"error": "Too many requests"}, headers)
 
     def unauthorized(self) -> Reply:

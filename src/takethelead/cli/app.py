@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("takethelead.cli.workspace", "db_app"),
     "backup": ("takethelead.cli.backup", "backup"),
     "restore": ("takethelead.cli.backup", "restore"),
+    "secrets": ("takethelead.cli.secrets", "app"),
 }
 
 

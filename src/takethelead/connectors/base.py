@@ -7,7 +7,7 @@ library raised into exactly one of these classes, by what is known about the pos
 - `AuthExpired`: the network refused our credentials; nothing was created; pause the network
   and tell the user, never drop the post.
 - `UnknownOutcome`: the request may have reached the network; mark the delivery unconfirmed
-  and reconcile with `find_recent` before any retry.
+  and reconcile (the engine chooses among `posted_since`) before any retry.
 - `Rejected`: the network (or our own address check) refused the post itself; retrying the
   same request cannot help.
 """
@@ -15,7 +15,8 @@ library raised into exactly one of these classes, by what is known about the pos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from takethelead.domain.records import InteractionRecord
@@ -62,6 +63,43 @@ class PublishResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Posted:
+    """One post of ours as the network lists it, for reconciliation to choose from.
+
+    `text` is what people see (markup removed); `key` is our idempotency key when the post
+    carries it (Bluesky's record, Discourse's hidden comment), None where it cannot (Mastodon).
+    """
+
+    remote_id: str
+    url: str
+    created_at: datetime
+    text: str
+    key: str | None = None
+
+
+def retry_at(
+    retry_after: str | None, reset: datetime | None = None, now: datetime | None = None
+) -> datetime | None:
+    """When a 429 says to come back: Retry-After (seconds or an HTTP date) first, else `reset`.
+
+    A network's own reset header often names the end of a long window (Mastodon's five
+    minutes) while Retry-After names the wait this request needs.
+    """
+    raw = (retry_after or "").strip()
+    moment = now or datetime.now(UTC)
+    if raw.isdigit():
+        return moment + timedelta(seconds=int(raw))
+    if raw:
+        try:
+            parsed = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None:
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return reset
+
+
+@dataclass(frozen=True, slots=True)
 class InboxItem:
     """One response read from a network.
 
@@ -92,20 +130,27 @@ class Connector(Protocol):
     """A live network account that can publish exactly once and read its responses."""
 
     def publish(
-        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+        self,
+        text: str,
+        idempotency_key: str,
+        *,
+        first_attempt: bool = False,
+        started_at: datetime | None = None,
     ) -> PublishResult:
         """Post text once; the same key sent again must not create a second post.
 
         `first_attempt` says the key has never been sent before, so a connector that looks
         for an existing post with the key (networks without an Idempotency-Key) may skip it.
+        `started_at` is when the first attempt with this key began: fixed for the key's life,
+        so a connector may derive a stable name for the post from the two (Bluesky's rkey).
         """
         ...
 
-    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
-        """Our recent post whose text holds `marker` (or that carries it as its key), if any.
+    def posted_since(self, since: datetime) -> list[Posted]:
+        """Every post of ours created at or after `since` (newest first), across pages.
 
-        With `since`, every post of ours made after that moment is searched, not just the
-        newest page: reconciliation after a crash must see all of them.
+        The connector only lists; the delivery engine decides which post, if any, is the
+        one a delivery made.
         """
         ...
 

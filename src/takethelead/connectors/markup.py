@@ -1,11 +1,14 @@
-"""Plain text out of the HTML that networks send back, for summaries and marker matching."""
+"""Plain text out of the HTML that networks send back, for summaries and reconciliation."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 _SPACES = re.compile(r"\s+")
+# "@ana@remote.example" is rendered as "@ana" by Mastodon: compare mentions without the server.
+_MENTION_SERVER = re.compile(r"(?<![\w@])(@[\w.]+)@[\w-]+(?:\.[\w-]+)+")
 
 
 class _TextCollector(HTMLParser):
@@ -29,7 +32,12 @@ def html_to_text(markup: str) -> str:
     return "".join(collector.parts).strip()
 
 
-def holds_marker(text: str, marker: str) -> bool:
-    """Whether text contains marker, whatever the whitespace between words."""
-    wanted = _SPACES.sub(" ", marker).strip()
-    return bool(wanted) and wanted in _SPACES.sub(" ", text)
+def comparable(text: str) -> str:
+    """Text as both sides of a comparison should see it: NFC, one space, mentions short.
+
+    Apply it to what we sent and to the visible text the network gives back (after
+    `html_to_text`); equal results mean the same words, never merely contained ones.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    normal = _MENTION_SERVER.sub(r"\1", normal)
+    return _SPACES.sub(" ", normal).strip()

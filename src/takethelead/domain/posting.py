@@ -21,6 +21,8 @@ class DeliveryState(enum.StrEnum):
 
     queued → sending (claimed) → sent | unconfirmed | failed | queued (retry) | paused;
     unconfirmed → sent (found on the network) | queued (provably absent, same key);
+    unconfirmed stays unconfirmed, flagged with `AMBIGUOUS`, when several of our posts
+    could be the one on the network: the user is told, nothing is guessed;
     paused → queued (account reconnected); queued | paused → cancelled.
     """
 
@@ -35,6 +37,70 @@ class DeliveryState(enum.StrEnum):
 
 # A delivery in these states has not been claimed: edits and cancels may still change it.
 UNCLAIMED = (DeliveryState.QUEUED, DeliveryState.PAUSED)
+# The reason an unconfirmed delivery carries when reconciliation cannot tell it from another.
+AMBIGUOUS = "Several posts of yours with these words could be the one on the network"
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A post the network holds, as reconciliation compares it (text already normalised)."""
+
+    remote_id: str
+    created_at: datetime
+    text: str
+    key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempted:
+    """A delivery that may have made a post: its key, normalised text and first attempt."""
+
+    id: int
+    key: str
+    text: str
+    started: datetime
+
+
+class Verdict(enum.Enum):
+    FOUND = "found"
+    ABSENT = "absent"
+    AMBIGUOUS = "ambiguous"
+
+
+def match_posted(
+    wanted: Attempted,
+    listed: Iterable[Listed],
+    claimed: set[str],
+    others: Iterable[Attempted],
+    margin: timedelta,
+    by_key: bool,
+) -> tuple[Verdict, Listed | None]:
+    """Which listed post, if any, is the one `wanted` made; never a guess.
+
+    A candidate was created after `wanted`'s first attempt (less the clock margin) and is
+    no delivery's post yet (`claimed`). By key where the network keeps ours. By text only
+    when the whole normalised text is equal, and only when no other delivery (`others`, any
+    that may have posted and not yet recorded it) with the same words could have made it:
+    otherwise AMBIGUOUS.
+    """
+    start = wanted.started - margin
+    fresh = [p for p in listed if p.remote_id not in claimed and p.created_at >= start]
+    if by_key:
+        mine = sorted((p for p in fresh if p.key == wanted.key), key=lambda p: p.created_at)
+        return (Verdict.FOUND, mine[0]) if mine else (Verdict.ABSENT, None)
+    same = [p for p in fresh if p.text == wanted.text]
+    if not same:
+        return Verdict.ABSENT, None
+    rivals = [
+        o
+        for o in others
+        if o.id != wanted.id
+        and o.text == wanted.text
+        and any(p.created_at >= o.started - margin for p in same)
+    ]
+    if len(same) == 1 and not rivals:
+        return Verdict.FOUND, same[0]
+    return Verdict.AMBIGUOUS, None
 
 
 class ScheduleError(ValueError):
@@ -188,6 +254,28 @@ def idempotency_key(workspace_id: int, post_id: int, network: str, occurrence: i
     """The same key for the same (post, network, occurrence), whoever computes it, forever."""
     digest = hashlib.sha256(f"{workspace_id}:{post_id}:{network}:{occurrence}".encode()).hexdigest()
     return f"lead-{digest[:32]}"
+
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def record_key(idempotency_key: str, started_at: datetime) -> str:
+    """A Bluesky record key (a TID) that is the same for the same key and first attempt.
+
+    app.bsky.feed.post records are keyed by TID (13 base32-sortable characters: 53 bits of
+    microseconds, 10 of clock id). The second of the first attempt keeps it near the real
+    time; the microseconds and clock id come from the key's hash, so two posts started in
+    the same second still get different keys.
+    """
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode("utf-8")).digest()[:8], "big")
+    micros = int(started_at.timestamp()) * 1_000_000 + digest % 1_000_000
+    clock = (digest // 1_000_000) % 1024
+    value = ((micros & ((1 << 53) - 1)) << 10) | clock
+    chars = []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
 
 
 def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:

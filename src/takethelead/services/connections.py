@@ -1,8 +1,12 @@
 """Connected network accounts: secrets encrypted at rest, reconnects that touch one account.
 
 The key comes from LEAD_SECRET_KEY, or from a key file created once in the data directory
-(mode 0600). An account is identified by (kind, server, handle); reconnecting writes the new
-secret to that account only, never to another account of the same network.
+(mode 0600); an earlier key (LEAD_SECRET_KEY_OLD) is tried when the current one cannot read a
+secret, until `lead secrets rotate` re-encrypts every secret with the current key. An account
+whose secret no key can read is paused with a notice; it resumes by itself once readable
+(after a rotate, or with the old key given), or when it is connected again. An account is
+identified by (kind, server, handle); reconnecting writes the new secret to that account
+only, never to another account of the same network.
 """
 
 from __future__ import annotations
@@ -10,13 +14,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -37,19 +41,48 @@ LIVE_KINDS = (NetworkKind.MASTODON, NetworkKind.BLUESKY, NetworkKind.DISCOURSE)
 DEFAULT_TIMEOUT = 20.0
 
 
-class Secrets:
-    """Encrypts and decrypts account secrets with the workspace's Fernet key."""
+# The reason a paused account carries while no key can read its secret.
+UNREADABLE = "its stored secret cannot be decrypted with the current key"
 
-    def __init__(self, key: bytes) -> None:
-        self._fernet = Fernet(key)
+
+class SecretUnreadable(ServiceError):
+    """A stored secret that no key given can decrypt (LEAD_SECRET_KEY or the key file changed)."""
+
+
+def _derived(secret_key: str) -> bytes:
+    digest = hashlib.sha256(secret_key.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def _old_keys(given: str) -> list[bytes]:
+    """Keys an old secret may stand for: a LEAD_SECRET_KEY string, or a key file's contents."""
+    keys = [_derived(given)]
+    try:
+        Fernet(given.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return keys
+    return [*keys, given.strip().encode("ascii")]
+
+
+class Secrets:
+    """Encrypts with the current key; decrypts with it, then with any older keys given."""
+
+    def __init__(self, key: bytes, fallbacks: Sequence[bytes] = ()) -> None:
+        self._fernet = MultiFernet([Fernet(key), *(Fernet(k) for k in fallbacks)])
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Secrets:
-        """The key from LEAD_SECRET_KEY (any string), else the data directory's key file."""
+    def from_settings(cls, settings: Settings, old: Sequence[str] = ()) -> Secrets:
+        """The key from LEAD_SECRET_KEY (any string), else the data directory's key file.
+
+        Older keys to read with: LEAD_SECRET_KEY_OLD, then `old` (strings or key files' text).
+        """
         if settings.secret_key:
-            digest = hashlib.sha256(settings.secret_key.encode("utf-8")).digest()
-            return cls(base64.urlsafe_b64encode(digest))
-        return cls(_key_file(settings.data_dir / KEY_FILE))
+            key = _derived(settings.secret_key)
+        else:
+            key = _key_file(settings.data_dir / KEY_FILE)
+        given = [settings.secret_key_old] if settings.secret_key_old else []
+        fallbacks = [k for text in (*given, *old) for k in _old_keys(text) if k != key]
+        return cls(key, fallbacks)
 
     def encrypt(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode("utf-8")).decode("ascii")
@@ -57,11 +90,19 @@ class Secrets:
     def decrypt(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
-        except InvalidToken:
-            raise ServiceError(
+        except (InvalidToken, UnicodeEncodeError):
+            raise SecretUnreadable(
                 "an account secret cannot be decrypted: LEAD_SECRET_KEY or the key file "
-                "changed since it was connected; run lead connect again"
+                "changed since it was connected; run lead secrets rotate --old-key-file FILE "
+                "with the old key, or lead connect again"
             ) from None
+
+    def rotate(self, token: str) -> str:
+        """The token re-encrypted with the current key (read with whichever key works)."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except (InvalidToken, UnicodeEncodeError):
+            raise SecretUnreadable("an account secret cannot be decrypted with any key") from None
 
 
 def _key_file(path: Path) -> bytes:
@@ -171,7 +212,7 @@ def _verify(given: AccountInput) -> tuple[str, int | None]:
             connector.export_session()
             return given.handle, None
         if isinstance(connector, DiscourseConnector):
-            connector.find_recent(f"takethelead-connect-check-{given.handle}")
+            connector.posted_since(datetime.now(UTC))
             connector.close()
             return given.handle, None
     except ConnectorError as error:
@@ -237,16 +278,9 @@ def connect_account(
     account.session_secret = None
     account.allow_private = given.allow_private
     account.max_length = max_length
-    account.status = "active"
-    account.status_reason = ""
     account.hold_until = None
-    account.updated_at = utcnow()
     session.flush()
-    session.execute(
-        update(Delivery)
-        .where(Delivery.account_id == account.id, Delivery.state == DeliveryState.PAUSED)
-        .values(state=DeliveryState.QUEUED, version=Delivery.version + 1, last_error="")
-    )
+    resume_account(session, account.id)
     return account.id, created
 
 
@@ -308,6 +342,80 @@ def pause_account(session: Session, account_id: int, reason: str) -> int:
         .values(state=DeliveryState.PAUSED, version=Delivery.version + 1, last_error=reason)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def resume_account(session: Session, account_id: int) -> int:
+    """Make an account active again and queue its paused deliveries; returns how many."""
+    session.execute(
+        update(ConnectorAccount)
+        .where(ConnectorAccount.id == account_id)
+        .values(status="active", status_reason="", updated_at=utcnow())
+    )
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.account_id == account_id, Delivery.state == DeliveryState.PAUSED)
+        .values(state=DeliveryState.QUEUED, version=Delivery.version + 1, last_error="")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def pause_unreadable(session: Session, account_id: int) -> int:
+    """Pause an account whose secret no key can read, saying how to bring it back."""
+    reason = (
+        f"{UNREADABLE} (LEAD_SECRET_KEY or the key file changed): run lead secrets rotate "
+        "with the old key, or connect the account again."
+    )
+    return pause_account(session, account_id, reason)
+
+
+def resume_readable(session: Session, secrets: Secrets) -> list[int]:
+    """Resume accounts paused for an unreadable secret that can be read now; their ids."""
+    paused = session.execute(
+        select(ConnectorAccount.id, ConnectorAccount.secret).where(
+            ConnectorAccount.status == "paused",
+            ConnectorAccount.status_reason.startswith(UNREADABLE),
+        )
+    ).all()
+    resumed: list[int] = []
+    for account_id, secret in paused:
+        try:
+            secrets.decrypt(secret)
+        except SecretUnreadable:
+            continue
+        resume_account(session, account_id)
+        resumed.append(account_id)
+    return resumed
+
+
+@dataclass(frozen=True, slots=True)
+class Rotated:
+    """What a key rotation did: secrets re-encrypted, accounts none could read, resumed."""
+
+    rotated: int
+    unreadable: list[int]
+    resumed: list[int]
+
+
+def rotate_secrets(session: Session, secrets: Secrets) -> Rotated:
+    """Re-encrypt every stored account secret (and session) with the current key."""
+    rotated = 0
+    unreadable: list[int] = []
+    for account in session.scalars(select(ConnectorAccount).order_by(ConnectorAccount.id)):
+        if not account.secret:
+            continue  # disconnected: nothing stored
+        try:
+            account.secret = secrets.rotate(account.secret)
+        except SecretUnreadable:
+            unreadable.append(account.id)
+            continue
+        if account.session_secret:
+            try:
+                account.session_secret = secrets.rotate(account.session_secret)
+            except SecretUnreadable:
+                account.session_secret = None  # only a login saved: the next pass logs in
+        rotated += 1
+    session.flush()
+    return Rotated(rotated, unreadable, resume_readable(session, secrets))
 
 
 @dataclass(frozen=True, slots=True)

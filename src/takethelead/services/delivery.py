@@ -2,10 +2,14 @@
 
 One pass, in order:
 1. A delivery left in `sending` longer than the lease (its worker died) becomes `unconfirmed`.
-2. Every due `unconfirmed` delivery is reconciled: the network is searched for the post
-   (by key where the network keeps it, else by text) among everything posted since its first
-   attempt. Found: `sent` with that remote id. Not found once the network's settle time has
-   passed: back to `queued` with the same idempotency key.
+2. Every due `unconfirmed` delivery is reconciled. Where the network replays our key (Mastodon's
+   Idempotency-Key, kept about an hour) it simply goes back to `queued`: the resend returns
+   the post if it exists. Otherwise the network lists our posts since the first attempt and
+   the engine chooses (`domain.posting.match_posted`): by key where the network keeps ours,
+   else by the whole normalised text, never a post another delivery already holds, and never
+   when another delivery with the same words could have made it (then it stays unconfirmed,
+   flagged, and the user is told). Found: `sent` with that remote id. Not found once the
+   network's settle time has passed: back to `queued` with the same idempotency key.
 3. Due `queued` deliveries are claimed one at a time (queued → sending, a conditional UPDATE
    on state and version that must change exactly one row, committed before anything is
    sent), published, and their outcome recorded at once:
@@ -13,6 +17,9 @@ One pass, in order:
    RateLimited → queued until the network's reset, the account held until then;
    AuthExpired → paused with the account, the user told, nothing dropped;
    UnknownOutcome → unconfirmed (reconciled before any retry); Rejected → failed with reason.
+
+An account whose secret cannot be decrypted is paused with a notice, in reconciliation and
+publishing alike; every other account and workspace goes on.
 """
 
 from __future__ import annotations
@@ -23,9 +30,9 @@ import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from takethelead.connectors.base import (
@@ -39,24 +46,22 @@ from takethelead.connectors.base import (
 )
 from takethelead.domain.posting import DeliveryState, backoff
 from takethelead.domain.records import NetworkKind
-from takethelead.services.connections import Secrets, build_connector, pause_account
+from takethelead.services.connections import (
+    Secrets,
+    SecretUnreadable,
+    build_connector,
+    pause_account,
+    pause_unreadable,
+    resume_readable,
+)
 from takethelead.services.posts import extend_recurring
+from takethelead.services.reconciliation import Reconciliation
+from takethelead.services.reconciliation import deliveries as _deliveries
+from takethelead.services.reconciliation import now as _now
 from takethelead.services.store import Store
 from takethelead.storage.tables import ConnectorAccount, Delivery
 
 log = logging.getLogger(__name__)
-
-# Networks that keep our key inside the post: reconcile by key, not by text.
-_KEYED = {NetworkKind.BLUESKY.value, NetworkKind.DISCOURSE.value}
-
-
-def _deliveries() -> Update:
-    # Plain conditional UPDATEs: nothing in the session to synchronise, so skip that work.
-    return update(Delivery).execution_options(synchronize_session=False)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,13 @@ class DeliveryPolicy:
     )
     # Reconciliation searches back to the first attempt minus this (clocks disagree).
     clock_margin: timedelta = timedelta(minutes=5)
+    # How long after the first attempt the network replays our key (a resend returns the
+    # post it made): Mastodon keeps an Idempotency-Key for an hour; a margin is kept.
+    replay: dict[str, timedelta] = field(
+        default_factory=lambda: {NetworkKind.MASTODON.value: timedelta(minutes=50)}
+    )
+    # A delivery flagged as ambiguous is looked at again this much later.
+    recheck: timedelta = timedelta(days=1)
     batch: int = 50
 
 
@@ -95,6 +107,8 @@ class PassReport:
     requeued: int = 0
     recovered: int = 0
     claims_lost: int = 0
+    ambiguous: int = 0
+    resumed: int = 0
 
     def total(self) -> int:
         return self.sent + self.retried + self.unconfirmed + self.failed + self.paused
@@ -110,6 +124,7 @@ class _Claimed:
     key: str
     attempts: int
     first: bool  # never claimed before: its key has never left this machine
+    started: datetime  # when the first attempt with this key began
 
 
 Factory = Callable[[ConnectorAccount, str, float, str | None], Connector]
@@ -119,7 +134,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class DeliveryEngine:
+class DeliveryEngine(Reconciliation):
     """Publishes due deliveries; keep one per process so connectors (and sessions) are reused."""
 
     def __init__(
@@ -145,13 +160,21 @@ class DeliveryEngine:
         cached = self._connectors.get(account_id)
         if cached is not None and cached[0] == account.secret:
             return cached[1]
-        stored = self._secrets.decrypt(account.session_secret) if account.session_secret else None
+        stored = self._session_of(account)
         connector = self._factory(
             account, self._secrets.decrypt(account.secret), self.policy.request_timeout, stored
         )
         self._connectors[account_id] = (account.secret, connector)
         self._sessions[account_id] = stored
         return connector
+
+    def _session_of(self, account: ConnectorAccount) -> str | None:
+        if not account.session_secret:
+            return None
+        try:
+            return self._secrets.decrypt(account.session_secret)
+        except SecretUnreadable:
+            return None  # only a saved login: the connector logs in again
 
     def _save_sessions(self) -> None:
         """Store (encrypted) the sessions connectors logged in or refreshed, for the next process.
@@ -187,6 +210,7 @@ class DeliveryEngine:
         self._checked.clear()
         with self.store.transaction() as session:
             report.recovered = self._recover(session)
+            report.resumed = len(resume_readable(session, self._secrets))
             extend_recurring(session, _now())
         try:
             self._reconcile(report)
@@ -229,71 +253,6 @@ class DeliveryEngine:
             .limit(limit)
         )
         return list(session.scalars(query))
-
-    # Reconciliation.
-    def _reconcile(self, report: PassReport) -> None:
-        with self.store.transaction() as session:
-            waiting = self._due(session, DeliveryState.UNCONFIRMED, self.policy.batch * 4)
-            rows = [
-                (d.id, d.version, d.account_id, d.network, d.text, d.idempotency_key,
-                 d.first_sent_at or d.claimed_at or d.due_at, d.claimed_at or d.due_at)
-                for d in waiting
-            ]  # fmt: skip
-        random.shuffle(rows)
-        for delivery_id, version, account_id, network, text, key, first, last in rows:
-            assert account_id is not None
-            marker = key if network in _KEYED else text
-            try:
-                connector = self._connector_for(account_id)
-                found = connector.find_recent(marker, since=first - self.policy.clock_margin)
-            except AuthExpired as error:
-                with self.store.transaction() as session:
-                    report.paused += pause_account(session, account_id, error.reason)
-                continue
-            except ConnectorError as error:
-                self._later(delivery_id, version, error.reason)
-                continue
-            with self.store.transaction() as session:
-                if found is not None:
-                    if self._settle(
-                        session, delivery_id, version, found, DeliveryState.UNCONFIRMED
-                    ):
-                        report.found += 1
-                    continue
-                settle = self.policy.settle.get(network, timedelta(seconds=30))
-                if _now() < last + settle:
-                    session.execute(
-                        _deliveries()
-                        .where(Delivery.id == delivery_id, Delivery.version == version)
-                        .values(next_attempt_at=last + settle)
-                    )
-                    continue
-                changed = session.execute(
-                    _deliveries()
-                    .where(
-                        Delivery.id == delivery_id,
-                        Delivery.state == DeliveryState.UNCONFIRMED,
-                        Delivery.version == version,
-                    )
-                    .values(
-                        state=DeliveryState.QUEUED,
-                        next_attempt_at=None,
-                        claimed_by=None,
-                        claimed_at=None,
-                        last_error="Not found on the network after an unanswered attempt; "
-                        "sent again with the same key.",
-                        version=Delivery.version + 1,
-                    )
-                )
-                report.requeued += int(changed.rowcount or 0)  # type: ignore[attr-defined]
-
-    def _later(self, delivery_id: int, version: int, reason: str) -> None:
-        with self.store.transaction() as session:
-            session.execute(
-                _deliveries()
-                .where(Delivery.id == delivery_id, Delivery.version == version)
-                .values(next_attempt_at=_now() + self.policy.backoff_base, last_error=reason)
-            )
 
     def _settle(
         self,
@@ -353,6 +312,7 @@ class DeliveryEngine:
             key=delivery.idempotency_key,
             attempts=delivery.attempts + 1,
             first=delivery.first_sent_at is None,
+            started=delivery.first_sent_at or now,
         )
 
     def _publish(self, report: PassReport) -> None:
@@ -383,7 +343,15 @@ class DeliveryEngine:
         try:
             connector = self._connector_for(claimed.account_id)
             # A key sent for the first time cannot be on the network yet.
-            result = connector.publish(claimed.text, claimed.key, first_attempt=claimed.first)
+            result = connector.publish(
+                claimed.text, claimed.key, first_attempt=claimed.first, started_at=claimed.started
+            )
+        except SecretUnreadable as error:
+            self._finish(claimed, DeliveryState.PAUSED, str(error), refund=True)
+            with self.store.transaction() as session:
+                pause_unreadable(session, claimed.account_id)
+            report.paused += 1
+            return True
         except RateLimited as error:
             until = error.reset_at or _now() + backoff(
                 1, self.policy.backoff_base, self.policy.backoff_cap

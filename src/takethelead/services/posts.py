@@ -18,6 +18,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from takethelead.domain.posting import (
+    AMBIGUOUS,
     UNCLAIMED,
     DeliveryState,
     ScheduleError,
@@ -458,6 +459,10 @@ _TROUBLED: Final = sql(
     "SELECT state, count(*) FROM delivery WHERE workspace_id = :ws "
     "AND state IN ('unconfirmed', 'failed') GROUP BY state"
 )
+_AMBIGUOUS: Final = sql(
+    "SELECT count(*) FROM delivery WHERE workspace_id = :ws AND state = 'unconfirmed' "
+    "AND last_error LIKE :flag"
+)
 
 
 def queue_notices(session: Session, workspace_id: int) -> list[str]:
@@ -476,6 +481,14 @@ def queue_notices(session: Session, workspace_id: int) -> list[str]:
         notices.append(
             f"{counts[DeliveryState.UNCONFIRMED]} post(s) may or may not have gone out; they are "
             "checked on the network before any retry."
+        )
+    ambiguous = int(
+        session.execute(_AMBIGUOUS, {"ws": workspace_id, "flag": AMBIGUOUS + "%"}).scalar() or 0
+    )
+    if ambiguous:
+        notices.append(
+            f"{ambiguous} post(s) with the same words as another could be the one found on the "
+            "network: none is marked sent or sent again. Check the network and the queue."
         )
     if counts.get(DeliveryState.FAILED):
         notices.append(

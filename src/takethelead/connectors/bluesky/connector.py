@@ -1,4 +1,9 @@
-"""One Bluesky account: publish once, reconcile, read notifications."""
+"""One Bluesky account: publish once under a record key of our own, list posts, read notifications.
+
+Each post is created with a record key (rkey) derived from the delivery's idempotency key
+and first attempt, so a retry names the same record: the repository refuses a second record
+under one key, and the connector reads the existing one back instead of posting twice.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +22,15 @@ from takethelead.connectors.base import (
     InboxItem,
     InboxPage,
     NeverSent,
+    Posted,
     PublishResult,
-    UnknownOutcome,
+    RateLimited,
+    Rejected,
 )
 from takethelead.connectors.bluesky.errors import translate
 from takethelead.connectors.http import CONNECT_SECONDS, READ_SECONDS, USER_AGENT, guarded_transport
-from takethelead.connectors.markup import holds_marker
 from takethelead.domain.identities import identity
+from takethelead.domain.posting import record_key
 from takethelead.domain.records import (
     Direction,
     IdentityKind,
@@ -34,7 +41,8 @@ from takethelead.domain.records import (
 
 DEFAULT_PDS = "https://bsky.social"
 POST = "app.bsky.feed.post"
-# Bluesky has no Idempotency-Key; records keep unknown fields, so the key travels in the post.
+# Records keep unknown fields, so the key also travels in the post (older posts, made before
+# record keys were ours, are recognised by it).
 KEY_FIELD = "takethelead.idempotencyKey"
 RECENT_POSTS = 50
 PAGE_SIZE = 50
@@ -116,17 +124,19 @@ class BlueskyConnector:
         return str(self._client.export_session_string())
 
     def publish(
-        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+        self,
+        text: str,
+        idempotency_key: str,
+        *,
+        first_attempt: bool = False,
+        started_at: datetime | None = None,
     ) -> PublishResult:
-        """Create a post carrying its key; a post with the same key already there is returned."""
+        """Create the post under its own record key; when that key is taken, read it back.
+
+        Without `started_at` the record key is fresh (for callers that never retry).
+        """
         did = self._login()
-        if not first_attempt:
-            try:
-                existing = self._find(lambda record: _key_of(record) == idempotency_key)
-            except UnknownOutcome as error:  # a failed read sent nothing
-                raise NeverSent(error.reason) from error
-            if existing is not None:
-                return existing
+        rkey = record_key(idempotency_key, started_at or datetime.now(UTC))
         facets = self._call(lambda: self._client.detect_facets(text)) or None
         record = models.AppBskyFeedPost.Record(
             created_at=self._client.get_current_time_iso(),
@@ -134,40 +144,60 @@ class BlueskyConnector:
             facets=facets,
             **{KEY_FIELD: idempotency_key},
         )
-        created = self._call(lambda: self._client.app.bsky.feed.post.create(did, record))
+        post = self._client.app.bsky.feed.post
+        try:
+            created = self._call(lambda: post.create(did, record, rkey=rkey))
+        except (AuthExpired, RateLimited, NeverSent):
+            raise
+        except ConnectorError:
+            # A taken record key is refused (the reference PDS answers 500, others 409 or
+            # 400); the record under our key tells whether it is this post.
+            existing = self._existing(did, rkey, idempotency_key)
+            if existing is None:
+                raise
+            return existing
         return PublishResult(remote_id=str(created.uri), url=self._web_url(str(created.uri)))
 
-    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
-        """Our recent post whose text holds the marker, or whose key is the marker.
+    def _existing(self, did: str, rkey: str, idempotency_key: str) -> PublishResult | None:
+        """The post stored under `rkey` if it is ours with this key; None when there is none."""
+        post = self._client.app.bsky.feed.post
+        try:
+            found = self._call(lambda: post.get(did, rkey))
+        except ConnectorError:
+            return None  # not there (RecordNotFound), or unreadable: the first error stands
+        if _key_of(found.value) != idempotency_key:
+            raise Rejected(f"Bluesky record key {rkey} holds another post; this one was not sent.")
+        return PublishResult(remote_id=str(found.uri), url=self._web_url(str(found.uri)))
 
-        Without `since` only the last fifty records are read; with it, pages go back until
-        records created before `since`.
-        """
-        self._login()
-        return self._find(
-            lambda record: _key_of(record) == marker or holds_marker(str(record.text), marker),
-            since,
-        )
-
-    def _find(
-        self, wanted: Callable[[Any], bool], since: datetime | None = None
-    ) -> PublishResult | None:
+    def posted_since(self, since: datetime) -> list[Posted]:
+        """Our posts created at or after `since`, newest first, each with its key if it has one."""
         did = self._login()
+        found: list[Posted] = []
         cursor: str | None = None
-        for _ in range(MAX_PAGES if since is not None else 1):
+        for _ in range(MAX_PAGES):
             params = models.ComAtprotoRepoListRecords.Params(
                 repo=did, collection=POST, limit=RECENT_POSTS, cursor=cursor
             )
             page = self._list_records(params)
             for item in page.records:
-                if wanted(item.value):
-                    return PublishResult(remote_id=str(item.uri), url=self._web_url(str(item.uri)))
+                created = _parse_time(str(item.value.created_at))
+                if created >= since:
+                    uri = str(item.uri)
+                    found.append(
+                        Posted(
+                            remote_id=uri,
+                            url=self._web_url(uri),
+                            created_at=created,
+                            text=str(item.value.text),
+                            key=_key_of(item.value),
+                        )
+                    )
             cursor = page.cursor
-            if not page.records or not cursor or since is None:
+            if not page.records or not cursor:
                 break
             if _parse_time(str(page.records[-1].value.created_at)) < since:
                 break
-        return None
+        return found
 
     def _list_records(self, params: Any) -> Any:
         repo = self._client.com.atproto.repo

@@ -15,6 +15,7 @@ from takethelead.connectors.base import (
     RateLimited,
     Rejected,
     UnknownOutcome,
+    retry_at,
 )
 
 _AUTH_ERRORS = frozenset(
@@ -38,13 +39,23 @@ def _xrpc(response: Any) -> tuple[str, str]:
     return str(error), str(message)
 
 
+def _header(headers: Any, name: str) -> str | None:
+    # The atproto client hands over a plain dict whose names keep the server's case.
+    for key, value in dict(headers or {}).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
+
+
 def _reset_at(response: Any) -> datetime | None:
-    headers = getattr(response, "headers", None) or {}
-    raw = headers.get("ratelimit-reset")
+    """Retry-After when the server sent it, else its ratelimit-reset (epoch seconds)."""
+    headers = getattr(response, "headers", None)
+    raw = _header(headers, "ratelimit-reset")
     try:
-        return datetime.fromtimestamp(int(raw), UTC) if raw else None
-    except ValueError:
-        return None
+        reset = datetime.fromtimestamp(int(raw), UTC) if raw else None
+    except (ValueError, OverflowError, OSError):
+        reset = None
+    return retry_at(_header(headers, "retry-after"), reset)
 
 
 def _transport(error: BaseException) -> ConnectorError | None:

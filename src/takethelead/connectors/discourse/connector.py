@@ -1,7 +1,8 @@
-"""One Discourse forum account: post a topic or a reply once, reconcile, read replies."""
+"""One Discourse forum account: post a topic or a reply once, list our posts, read replies."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -13,12 +14,13 @@ from takethelead.connectors.base import (
     InboxItem,
     InboxPage,
     NeverSent,
+    Posted,
     PublishResult,
     UnknownOutcome,
 )
 from takethelead.connectors.http import READ_SECONDS, http_client
 from takethelead.connectors.httpx_errors import status_error, transport_error
-from takethelead.connectors.markup import holds_marker, html_to_text
+from takethelead.connectors.markup import html_to_text
 from takethelead.domain.identities import identity
 from takethelead.domain.records import (
     Direction,
@@ -32,9 +34,16 @@ MAX_PAGES = 100
 TITLE_LENGTH = 80
 
 
+_KEY_COMMENT = re.compile(r"<!-- takethelead:(\S+) -->")
+
+
 def key_comment(idempotency_key: str) -> str:
     """Discourse has no Idempotency-Key: the key rides in the post as an unrendered comment."""
     return f"<!-- takethelead:{idempotency_key} -->"
+
+
+def _visible(raw: str) -> str:
+    return _KEY_COMMENT.sub("", raw).strip()
 
 
 class DiscourseConnector:
@@ -89,7 +98,12 @@ class DiscourseConnector:
         raise status_error(response, "The forum", _errors(response))
 
     def publish(
-        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+        self,
+        text: str,
+        idempotency_key: str,
+        *,
+        first_attempt: bool = False,
+        started_at: datetime | None = None,
     ) -> PublishResult:
         """Post once: a post of ours already carrying the key is returned instead."""
         marker = key_comment(idempotency_key)
@@ -110,22 +124,33 @@ class DiscourseConnector:
         post = self._request("POST", "/posts.json", json=body)
         return self._result(post)
 
-    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
-        """Our recent post whose text (or hidden key) holds the marker, among the latest.
-
-        Without `since` only the newest page is read; with it, pages go back until posts
-        created before `since`.
-        """
-        key = key_comment(marker)
-        return self._find(
-            lambda post: (
-                key in str(post.get("raw") or "")
-                or holds_marker(
-                    str(post.get("raw") or html_to_text(str(post.get("cooked")))), marker
+    def posted_since(self, since: datetime) -> list[Posted]:
+        """Our posts created at or after `since`, newest first, each with the key it carries."""
+        found: list[Posted] = []
+        before: int | None = None
+        for _ in range(MAX_PAGES):
+            posts = self._latest(before).get("latest_posts", [])
+            for post in posts:
+                created = _parse_time(str(post["created_at"]))
+                if post.get("username") != self._username or created < since:
+                    continue
+                raw = str(post.get("raw") or "")
+                key = _KEY_COMMENT.search(raw)
+                text = _visible(raw) if raw else html_to_text(str(post.get("cooked") or ""))
+                result = self._result(post)
+                found.append(
+                    Posted(
+                        remote_id=result.remote_id,
+                        url=result.url,
+                        created_at=created,
+                        text=text,
+                        key=key.group(1) if key else None,
+                    )
                 )
-            ),
-            since,
-        )
+            if not posts or _parse_time(str(posts[-1]["created_at"])) < since:
+                break
+            before = min(int(p["id"]) for p in posts)
+        return found
 
     def _find(
         self, wanted: Callable[[dict[str, Any]], bool], since: datetime | None = None

@@ -1,4 +1,4 @@
-"""One Mastodon account: publish with an Idempotency-Key, reconcile, read notifications."""
+"""One Mastodon account: publish with an Idempotency-Key, list our posts, read notifications."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import requests
 from mastodon import Mastodon, MastodonError, MastodonNotFoundError
 
-from takethelead.connectors.base import InboxItem, InboxPage, PublishResult
+from takethelead.connectors.base import InboxItem, InboxPage, Posted, PublishResult
 from takethelead.connectors.http import READ_SECONDS, USER_AGENT, requests_session
-from takethelead.connectors.markup import holds_marker, html_to_text
+from takethelead.connectors.markup import html_to_text
 from takethelead.connectors.mastodon.errors import translate
 from takethelead.domain.identities import identity
 from takethelead.domain.records import (
@@ -102,7 +102,12 @@ class MastodonConnector:
         return self._max_characters
 
     def publish(
-        self, text: str, idempotency_key: str, *, first_attempt: bool = False
+        self,
+        text: str,
+        idempotency_key: str,
+        *,
+        first_attempt: bool = False,
+        started_at: datetime | None = None,
     ) -> PublishResult:
         """Post a public status; the server keeps the key about an hour and answers repeats."""
         status = self._call("status_post", text, idempotency_key=idempotency_key)
@@ -114,24 +119,32 @@ class MastodonConnector:
         acct = str(me["acct"])
         return acct if "@" in acct else f"{acct}@{self._domain}"
 
-    def find_recent(self, marker: str, since: datetime | None = None) -> PublishResult | None:
-        """Our most recent status whose text holds the marker.
+    def posted_since(self, since: datetime) -> list[Posted]:
+        """Our statuses created at or after `since`, newest first, paging back as needed.
 
-        Without `since` only the last forty are read; with it, pages go back until statuses
-        older than `since`, so a busy account cannot hide a post made since then.
+        Mastodon keeps no key in a status: each comes with its visible text, for the
+        engine to compare whole.
         """
         me = self._account()
+        found: list[Posted] = []
         max_id: str | None = None
-        for _ in range(MAX_RECONCILE_PAGES if since is not None else 1):
+        for _ in range(MAX_RECONCILE_PAGES):
             page = self._call("account_statuses", me["id"], limit=RECENT_POSTS, max_id=max_id)
             for status in page:
-                if holds_marker(html_to_text(str(status["content"] or "")), marker):
-                    url = str(status["url"] or status["uri"])
-                    return PublishResult(remote_id=str(status["id"]), url=url)
-            if not page or since is None or _utc(page[-1]["created_at"]) < since:
+                created = _utc(status["created_at"])
+                if created >= since and not status.get("reblog"):
+                    found.append(
+                        Posted(
+                            remote_id=str(status["id"]),
+                            url=str(status["url"] or status["uri"]),
+                            created_at=created,
+                            text=html_to_text(str(status["content"] or "")),
+                        )
+                    )
+            if not page or _utc(page[-1]["created_at"]) < since:
                 break
             max_id = str(page[-1]["id"])
-        return None
+        return found
 
     def fetch_inbox(self, since: str | None) -> InboxPage:
         """Mentions, replies, favourites, boosts and follows after `since` (a notification id).

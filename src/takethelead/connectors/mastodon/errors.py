@@ -22,6 +22,7 @@ from takethelead.connectors.base import (
     RateLimited,
     Rejected,
     UnknownOutcome,
+    retry_at,
 )
 
 
@@ -58,7 +59,14 @@ def _network_error(error: MastodonNetworkError) -> ConnectorError:
 
 
 def _reset_at(response: requests.Response | None) -> datetime | None:
-    raw = response.headers.get("X-RateLimit-Reset") if response is not None else None
+    """Retry-After when the server sent it, else the end of its rate-limit window."""
+    if response is None:
+        return None
+    return retry_at(response.headers.get("Retry-After"), _window_end(response))
+
+
+def _window_end(response: requests.Response) -> datetime | None:
+    raw = response.headers.get("X-RateLimit-Reset")
     if not raw:
         return None
     try:

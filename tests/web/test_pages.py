@@ -208,7 +208,8 @@ def test_a_user_of_two_workspaces_switches_between_them(
     ana.post("/settings/users", data={"csrf_token": csrf_for(ana), "email": "bruno@example.org"})
     assert "Switch" not in bruno.get("/settings").text  # not a member until he accepts
     (waiting,) = re.findall(r'action="/invitations/(\d+)/accept"', bruno.get("/invitations").text)
-    assert bruno.post(f"/invitations/{waiting}/accept", data={"csrf_token": csrf}).status_code == 303
+    accepted = bruno.post(f"/invitations/{waiting}/accept", data={"csrf_token": csrf})
+    assert accepted.status_code == 303
     assert "Switch" in bruno.get("/settings").text
     assert (
         bruno.post(

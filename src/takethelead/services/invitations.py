@@ -258,9 +258,7 @@ def join_with_password(
     moment = _now(now)
     row = _by_token(session, token, moment)
     if session.scalar(select(User.id).where(User.email == row.email)) is not None:
-        raise ServiceError(
-            f"{row.email} has an account already: sign in and accept the invitation"
-        )
+        raise ServiceError(f"{row.email} has an account already: sign in and accept the invitation")
     user = User(email=row.email, password_hash=hash_password(password))
     session.add(user)
     session.flush()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from takethelead.domain.records import ParseError
-from takethelead.importers.textfile import lines
+from takethelead.importers.textfile import MAX_RECORD_CHARS, lines, too_long
 
 _NAME = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)$")
 _ESCAPES = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
@@ -86,6 +86,8 @@ def _logical_lines(path: Path) -> Iterator[tuple[int, str]]:
     start, pending = 0, ""
     for number, raw in lines(path):
         text = raw.rstrip("\r\n")
+        if len(pending) + len(text) > MAX_RECORD_CHARS:
+            raise ParseError(str(path), start, too_long("a folded line", MAX_RECORD_CHARS))
         if text[:1] in (" ", "\t") and pending:
             pending += text[1:]
             continue

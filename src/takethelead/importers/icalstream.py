@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from takethelead.domain.records import ParseError
-from takethelead.importers.textfile import lines
+from takethelead.importers.textfile import MAX_RECORD_CHARS, lines, too_long
 
 _BEGIN_END = re.compile(r"^(BEGIN|END):([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
 _MAILTO = re.compile(r"mailto:([^;:,\s\"]+)", re.IGNORECASE)
@@ -40,6 +40,8 @@ def _unfolded(path: Path) -> Iterator[tuple[int, str]]:
     start, pending = 0, ""
     for number, raw in lines(path):
         text = raw.rstrip("\r\n")
+        if len(pending) + len(text) > MAX_RECORD_CHARS:
+            raise ParseError(str(path), start, too_long("a folded line", MAX_RECORD_CHARS))
         if text[:1] in (" ", "\t") and pending:
             pending += text[1:]
             continue
@@ -54,7 +56,7 @@ def blocks(path: Path) -> Iterator[Block | tuple[str, str]]:
     """Yield each top-level component, and calendar properties as (name, value) pairs."""
     stack: list[tuple[str, int]] = []
     collected: list[str] = []
-    block_line = 0
+    block_line, size = 0, 0
     for line, text in _unfolded(path):
         if not text.strip():
             continue
@@ -67,7 +69,7 @@ def blocks(path: Path) -> Iterator[Block | tuple[str, str]]:
         elif kind == "BEGIN":
             stack.append((name, line))
             if len(stack) == 2:
-                block_line, collected = line, []
+                block_line, collected, size = line, [], 0
             collected.append(text)
         elif kind == "END":
             begun, begun_line = stack[-1]
@@ -89,6 +91,11 @@ def blocks(path: Path) -> Iterator[Block | tuple[str, str]]:
             yield head.split(";", 1)[0].upper(), value
         else:
             collected.append(text)
+            size += len(text)
+            if size > MAX_RECORD_CHARS:
+                raise ParseError(
+                    str(path), block_line, too_long(f"the {stack[1][0]}", MAX_RECORD_CHARS)
+                )
     if stack:
         name, begun_line = stack[-1]
         raise ParseError(str(path), begun_line, f"{name} without END:{name}")

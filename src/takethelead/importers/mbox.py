@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from takethelead.domain.records import (
 )
 from takethelead.importers.interactions import stable_id, summary
 from takethelead.importers.people import Announced
+from takethelead.importers.textfile import MAX_LINE_BYTES, too_long
 
 # Headers beyond this size are cut: a runaway header section must not fill memory.
 _HEADER_LIMIT = 1024 * 1024
@@ -74,20 +76,30 @@ def _check_start(path: Path) -> None:
         raise ParseError(str(path), line, "expected an mbox 'From ' line at the start")
 
 
-def _from_lines(path: Path) -> Iterator[int]:
-    # The same rule mailbox.mbox uses to split messages, to know where each one starts.
+def _from_lines(path: Path) -> array[int]:
+    """The line of each message's "From " line, the rule mailbox.mbox splits messages by.
+
+    Read before mailbox.mbox sees the file: it reads whole lines, however long they are.
+    """
+    found = array("Q")
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
+        number = 0
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise ParseError(str(path), number, too_long("a line"))
             if line.startswith(b"From "):
-                yield number
+                found.append(number)
+    return found
 
 
 def _messages(path: Path) -> Iterator[tuple[int, Message]]:
     _check_start(path)
+    starts = _from_lines(path)
     box = mailbox.mbox(path, create=False)
     parser = BytesHeaderParser(policy=compat32)
     try:
-        for key, line in zip(box.iterkeys(), _from_lines(path), strict=False):
+        for key, line in zip(box.iterkeys(), starts, strict=False):
             with box.get_file(key) as handle:
                 header = bytearray()
                 for raw in handle:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 from takethelead.domain.records import ParseError
 
+# No export writes a physical line this long; reading one whole would hold it all in memory.
+MAX_LINE_BYTES: Final = 1 << 20
+# An unfolded line or one record (a vCard, a calendar component) made of many lines.
+MAX_RECORD_CHARS: Final = 16 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
 def lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (line number, text with its line ending); ParseError for binary, non-UTF-8 or empty."""
+    """Yield (line number, text with its ending); ParseError: binary, not UTF-8, empty, too long."""
     offset = 0
     number = 0
     seen_text = False
     # Binary mode keeps "\r\n" intact (csv needs it inside quoted fields) and gives byte offsets.
     with path.open("rb") as handle:
-        for raw in handle:
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
             number += 1
             chunk = raw
             if number == 1 and chunk.startswith(_BOM):
@@ -28,6 +33,8 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
                 raise ParseError(
                     str(path), number, f"binary file (NUL byte at offset {offset + nul})"
                 )
+            if len(raw) > MAX_LINE_BYTES:
+                raise ParseError(str(path), number, too_long("a line"))
             try:
                 text = chunk.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -42,6 +49,11 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
             yield number, text
     if not seen_text:
         raise ParseError(str(path), None, "empty file")
+
+
+def too_long(what: str, limit: int = MAX_LINE_BYTES) -> str:
+    """The error for a line or record past its limit."""
+    return f"{what} longer than {limit >> 20} MiB; this is not an export we can read"
 
 
 def head(path: Path, size: int = 65536) -> str:

@@ -19,6 +19,7 @@ from takethelead.domain.records import (
 )
 from takethelead.importers.contentlines import ContentLine, content_lines, split_escaped, unescape
 from takethelead.importers.people import unique
+from takethelead.importers.textfile import MAX_RECORD_CHARS, too_long
 
 _VERSIONS = {"2.1", "3.0", "4.0"}
 _SERVICES = {
@@ -132,14 +133,14 @@ def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
 
 def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
     """Yield a PersonRecord per vCard; ParseError on content outside cards or a missing END."""
-    begin = 0
+    begin, size = 0, 0
     props: list[ContentLine] = []
     for prop in content_lines(path):
         value = prop.value.strip().upper()
         if prop.name == "BEGIN" and value == "VCARD":
             if begin:
                 raise ParseError(str(path), begin, "vCard without END:VCARD")
-            begin, props = prop.line, []
+            begin, props, size = prop.line, [], 0
         elif prop.name == "END" and value == "VCARD":
             if not begin:
                 raise ParseError(str(path), prop.line, "END:VCARD without BEGIN:VCARD")
@@ -150,5 +151,8 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
             raise ParseError(str(path), prop.line, f"expected BEGIN:VCARD, found {found!r}")
         else:
             props.append(prop)
+            size += len(prop.value)
+            if size > MAX_RECORD_CHARS:
+                raise ParseError(str(path), begin, too_long("a vCard", MAX_RECORD_CHARS))
     if begin:
         raise ParseError(str(path), begin, "vCard without END:VCARD")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from takethelead.domain.records import OwnerHints, ParseError
+from takethelead.domain.records import OwnerHints, ParseError, PersonRecord
 from takethelead.importers import FORMATS
 from takethelead.importers.textfile import MAX_LINE_BYTES, MAX_RECORD_CHARS
 
@@ -84,6 +84,7 @@ def test_a_line_exactly_at_the_cap_is_read(tmp_path: Path) -> None:
     assert len(note) == MAX_LINE_BYTES
     path.write_bytes(b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ana\r\n" + note + b"END:VCARD\r\n")
     (person,) = list(FORMATS["vcard"](path, OwnerHints()))
+    assert isinstance(person, PersonRecord)
     assert len(person.notes) == MAX_LINE_BYTES - 7
 
 

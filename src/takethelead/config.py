@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +53,57 @@ def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+GENERATE_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+_BASE64 = frozenset(string.ascii_letters + string.digits + "-_+/")
+_PRINTABLE = frozenset(string.ascii_letters + string.digits + string.punctuation)
+
+
+def secret_bits(key: str) -> float:
+    """An estimate of a key's entropy in bits; 0 for keys that look typed, not generated.
+
+    The rule: bits = length × log2(alphabet), where the alphabet is the smallest usual
+    generator alphabet holding every character: digits (10); hexadecimal (16, either case);
+    base64 or base64url (64 when both letter cases appear, else 38; trailing = padding not
+    counted); printable ASCII (94 with both cases, else 68). A key with spaces, control or non-ASCII
+    characters scores 0, and so does a patterned one: fewer than 12 distinct characters, one
+    character over a quarter of the key, a repeat of a shorter string, or more than half of
+    its neighbouring characters equal or next to each other (aaa, abc, 123). A long typed
+    sentence without spaces can still pass: that is why the advice is to generate the key.
+    """
+    body = key.rstrip("=")
+    if not body or not set(body) <= _PRINTABLE:
+        return 0.0
+    pairs = list(itertools.pairwise(body))
+    steps = sum(abs(ord(a) - ord(b)) <= 1 for a, b in pairs)
+    if (
+        len(set(body)) < 12
+        or max(body.count(c) for c in set(body)) * 4 > len(body)
+        or body in (body + body)[1:-1]
+        or steps * 2 > len(pairs)
+    ):
+        return 0.0
+    mixed = any(c.isupper() for c in body) and any(c.islower() for c in body)
+    if body.isdigit():
+        alphabet = 10
+    elif set(body.lower()) <= set(string.hexdigits.lower()) and not mixed:
+        alphabet = 16
+    elif set(body) <= _BASE64:
+        alphabet = 64 if mixed else 38
+    else:
+        alphabet = 94 if mixed else 68
+    return len(body) * math.log2(alphabet)
+
+
+def _strong_secret(name: str, key: str) -> None:
+    """Refuse a production secret under 32 bytes (256 bits) of estimated entropy."""
+    bits = secret_bits(key)
+    if bits < 256:
+        raise SettingsError(
+            f"{name}: too weak for production (about {int(bits)} bits, at least 256 needed); "
+            f"generate one with: {GENERATE_KEY}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -94,8 +148,11 @@ class Settings:
         secret_key = _read(env, "LEAD_SECRET_KEY")
         if secret_key in {"change-me", "changeme", "secret"} and environment != "development":
             raise SettingsError(
-                "LEAD_SECRET_KEY: a placeholder value is refused outside development"
+                "LEAD_SECRET_KEY: a placeholder value is refused outside development; "
+                f"generate one with: {GENERATE_KEY}"
             )
+        if secret_key and environment != "development":
+            _strong_secret("LEAD_SECRET_KEY", secret_key)
         return cls(
             data_dir=data_dir,
             database_url=database_url,

@@ -13,6 +13,11 @@ from takethelead.services.connections import Secrets, rotate_secrets
 app = typer.Typer(help="The key that encrypts connected accounts' secrets.")
 
 
+@app.callback()
+def secrets() -> None:
+    """The key that encrypts connected accounts' secrets.  Example: lead secrets rotate"""
+
+
 @app.command("rotate")
 @friendly
 def rotate(

@@ -125,7 +125,7 @@ def test_a_symbolic_link_member_is_refused(store: Store, tmp_path: Path) -> None
     link.external_attr = 0o120777 << 16
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr(link, "/etc/passwd")
-    with pytest.raises(ParseError, match="'Connections.csv' is a symbolic link"):
+    with pytest.raises(ParseError, match=r"'Connections\.csv' is a symbolic link"):
         _import(store, archive)
 
 
@@ -142,11 +142,12 @@ def test_a_member_that_unpacks_to_more_than_it_declares_is_refused(tmp_path: Pat
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("Connections.csv", "First Name,Last Name\r\n" * 100_000)
-    packed = zipfile.ZipFile(archive).getinfo("Connections.csv").compress_size
+    with zipfile.ZipFile(archive) as bundle:
+        packed = bundle.getinfo("Connections.csv").compress_size
     _declare(archive, {"Connections.csv": (packed, 1000)})
-    with pytest.raises(ParseError, match="export.zip: not a readable zip archive"):
-        with unpacked(archive):
-            pass
+    # Caught on the bytes read: zipfile stops at the declared size and the CRC fails.
+    with pytest.raises(ParseError, match=r"export\.zip: not a readable zip"), unpacked(archive):
+        pass
 
 
 def test_a_corrupt_member_after_a_good_one_leaves_no_folder(tmp_path: Path) -> None:
@@ -156,9 +157,8 @@ def test_a_corrupt_member_after_a_good_one_leaves_no_folder(tmp_path: Path) -> N
         bundle.writestr("b.csv", "bad bytes here\n")
     data = archive.read_bytes()
     archive.write_bytes(data.replace(b"bad bytes here", b"BAD BYTES HERE"))
-    with pytest.raises(ParseError, match="not a readable zip archive"):
-        with unpacked(archive):
-            pass
+    with pytest.raises(ParseError, match="not a readable zip archive"), unpacked(archive):
+        pass
 
 
 def test_the_folder_is_removed_when_the_import_fails_inside_it(tmp_path: Path) -> None:

@@ -22,12 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, make_url, text
 
 from takethelead.config import Settings
 from takethelead.services.errors import ServiceError
 from takethelead.services.store import Store
 from takethelead.storage import database
+from takethelead.storage.tables import Base
 
 FORMAT: Final = "takethelead-backup"
 VERSION: Final = 1
@@ -145,7 +146,7 @@ def pg_tool(name: str, database_url: str) -> str:
         out = subprocess.run([found, "--version"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise ServiceError(f"{name}: cannot run it ({exc})") from exc
-    tool = _major(out.stdout.split(")")[-1])
+    tool = _major(out.stdout.replace("(PostgreSQL)", ""))  # "pg_dump (PostgreSQL) 15.2 …"
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -237,7 +238,7 @@ def restore_backup(settings: Settings, archive: Path, force: bool = False) -> Re
         if settings.is_sqlite:
             _sqlite_restore(members[SQLITE_MEMBER], _sqlite_path(settings))
         else:
-            _pg_restore(members[PG_MEMBER], settings.database_url, force)
+            _pg_restore(members[PG_MEMBER], settings.database_url)
         keys = sorted(name for name in members if name.startswith(KEYS))
         for name in keys:
             _put_private(members[name], settings.data_dir / name[len(KEYS) :])
@@ -285,7 +286,7 @@ def _read_archive(archive: Path, into: Path) -> tuple[dict[str, object], dict[st
 
 
 def _holds_data(settings: Settings) -> bool:
-    """Whether any table of the target database has a row (Alembic's own aside)."""
+    """Whether any of our tables in the target database has a row."""
     if settings.is_sqlite:
         path = _sqlite_path(settings)
         if not path.exists() or path.stat().st_size == 0:
@@ -297,21 +298,23 @@ def _holds_data(settings: Settings) -> bool:
     )
     try:
         with engine.connect() as connection:
-            if settings.is_sqlite:
-                names = connection.execute(
-                    text("SELECT name FROM sqlite_master WHERE type = 'table'")
-                ).scalars()
-            else:
-                names = connection.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-                ).scalars()
-            tables = [n for n in names if n != "alembic_version" and not n.startswith("sqlite_")]
+            # Our tables only: SQLite's full-text index keeps rows of its own in empty ones.
+            ours = set(Base.metadata.tables)
+            tables = [n for n in _table_names(connection, settings.is_sqlite) if n in ours]
             return any(
                 connection.execute(text(f'SELECT 1 FROM "{n}" LIMIT 1')).first() is not None
                 for n in tables
             )
     finally:
         engine.dispose()
+
+
+def _table_names(connection: Connection, sqlite: bool) -> list[str]:
+    if sqlite:
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    else:
+        query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    return [str(n) for n in connection.execute(text(query)).scalars()]
 
 
 def _sqlite_restore(copy: Path, target: Path) -> None:
@@ -330,12 +333,22 @@ def _sqlite_restore(copy: Path, target: Path) -> None:
         src.close()
 
 
-def _pg_restore(dump: Path, database_url: str, force: bool) -> None:
+def _pg_restore(dump: Path, database_url: str) -> None:
+    """Restore a dump into a database with no data (or whose data --force gave up)."""
     tool = pg_tool("pg_restore", database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            # Tables of an empty schema made earlier (lead db upgrade, perhaps at a newer
+            # revision than the backup's) would clash with the dump's or with the migration.
+            names = _table_names(connection, sqlite=False)
+            if names:
+                quoted = ", ".join(f'"{n}"' for n in names)
+                connection.execute(text(f"DROP TABLE IF EXISTS {quoted} CASCADE"))
+    finally:
+        engine.dispose()
     url, env = libpq_url(database_url)
     command = [tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-    if force:
-        command += ["--clean", "--if-exists"]
     result = subprocess.run(
         [*command, f"--dbname={url}", str(dump)], capture_output=True, text=True, env=env
     )

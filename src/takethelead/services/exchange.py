@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from takethelead.domain.records import ParseError
@@ -213,6 +214,8 @@ def load_json(session: Session, workspace_id: int, path: Path, accounts: bool) -
         return restore_tables(session, workspace_id, tables, accounts)
     except ServiceError as exc:
         raise ParseError(str(path), None, str(exc)) from exc
+    except (IntegrityError, DataError) as exc:  # what the checks above let through
+        raise ParseError(str(path), None, f"a record does not fit: {exc.orig}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ParseError(str(path), None, f"malformed export record: {exc!r}") from exc
 

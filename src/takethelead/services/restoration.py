@@ -216,11 +216,10 @@ def _without_clashes(
         for start in range(0, len(values), _BATCH):
             chunk = values[start : start + _BATCH]
             taken.update(session.scalars(select(table.c[column]).where(table.c[column].in_(chunk))))
-        if not taken:
-            continue
         kept: list[tuple[int | None, Row]] = []
         for old, row in fresh:
             if row[column] not in taken:
+                taken.add(row[column])  # a second row of the file with it clashes too
                 kept.append((old, row))
             elif table.name == "delivery":
                 row[column] = f"{row[column][:40]}-{workspace_id}-{old}"

@@ -118,6 +118,8 @@ def decode(column_type: object, value: object) -> object:
     if isinstance(column_type, String | Text):
         if not isinstance(value, str):
             raise ValueError("expected text")
+        if column_type.length is not None and len(value) > column_type.length:
+            raise ValueError(f"expected at most {column_type.length} characters")
         return value
     raise ValueError(f"a column of type {column_type} cannot be imported")
 

@@ -7,9 +7,13 @@ import io
 import json
 from pathlib import Path
 
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from takethelead.cli.app import app
+from takethelead.config import Settings
+from takethelead.services.store import Store, workspace_id
+from takethelead.storage.tables import Base, PlanAction
 
 runner = CliRunner()
 
@@ -113,3 +117,73 @@ def test_an_unknown_export_format_is_refused(
     code, out = lead(cli_env, "export", "--format", "xml", "-o", str(target))
     assert code == 1 and "expected json, csv or vcard" in out
     assert not target.exists()
+
+
+def _counts(store: Store, workspace: str) -> dict[str, int]:
+    with store.transaction() as session:
+        ws = workspace_id(session, workspace, create=False)
+        return {
+            t.name: int(
+                session.scalar(select(func.count()).select_from(t).where(t.c.workspace_id == ws))
+                or 0
+            )
+            for t in Base.metadata.sorted_tables
+            if "workspace_id" in t.c
+        }
+
+
+def test_a_json_export_keeps_posts_slots_plans_leads_referrals_ties_and_users(
+    cli_env: dict[str, str | None], store: Store, tmp_path: Path
+) -> None:
+    lead(cli_env, "demo", "--people", "30", "--interactions", "200")
+    steps = [
+        ("post", "Office hours", "--to", "linkedin", "--at", "tomorrow 9:00", "--every", "7d"),
+        ("post", "An idea", "--to", "x", "--draft"),
+        ("slots", "linkedin", "tue 08:30"),
+        ("plan",),
+        ("done", "1", "--outcome", "responded"),
+        ("skip", "2"),
+    ]
+    for step in steps:
+        code, out = lead(cli_env, "-w", "demo", *step)
+        assert code == 0, (step, out)
+    password = tmp_path / "password"
+    password.write_text("a long enough password\n")
+    add = ["users", "add", "ana@example.org", "--workspace", "demo"]
+    code, out = lead(cli_env, *add, "--password-file", str(password))
+    assert code == 0, out
+    target = tmp_path / "export.json"
+    assert lead(cli_env, "-w", "demo", "export", "-o", str(target))[0] == 0
+    code, out = lead(cli_env, "-w", "copy", "import", str(target))
+    assert code == 0, out
+    before, after = _counts(store, "demo"), _counts(store, "copy")
+    for table in ("post", "delivery", "posting_slot", "plan", "plan_action", "lead", "referral"):
+        assert after[table] == before[table] > 0, table
+    for table in ("ledger_entry", "tie", "membership"):
+        assert after[table] == before[table] > 0, table
+    with store.transaction() as session:
+        copy = workspace_id(session, "copy", create=False)
+        outcomes = session.execute(
+            select(PlanAction.status, func.count())
+            .where(PlanAction.workspace_id == copy, PlanAction.status != "open")
+            .group_by(PlanAction.status)
+        ).all()
+    assert sorted(outcomes) == [("done", 1), ("skipped", 1)]
+
+
+def test_backup_and_restore_from_the_command_line(
+    cli_env: dict[str, str | None], settings: Settings, tmp_path: Path
+) -> None:
+    lead(cli_env, "demo", "--people", "20", "--interactions", "100")
+    archive = tmp_path / "lead.backup"
+    code, out = lead(cli_env, "backup", str(archive))
+    assert code == 0, out
+    assert f"to {archive}" in out.replace("\n", " ")
+    code, out = lead(cli_env, "restore", str(archive))
+    assert code == 1 and "already holds data" in out and "--force" in out
+    if settings.is_sqlite:  # PostgreSQL restores are tested in tests/integration/test_backup.py
+        fresh = {**cli_env, "LEAD_DATA_DIR": str(tmp_path / "fresh"), "DATABASE_URL": None}
+        code, out = lead(fresh, "restore", str(archive))
+        assert code == 0, out
+        exported = [lead(env, "-w", "demo", "export")[1] for env in (cli_env, fresh)]
+        assert exported[0] == exported[1]

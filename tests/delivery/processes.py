@@ -12,7 +12,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from takethelead.connectors.markup import html_to_text
+
 ROOT = Path(__file__).resolve().parents[2]
+_KEY_COMMENT = re.compile(r"<!-- takethelead:(\S+) -->")
 NETWORKS = ("mastodon", "bluesky", "discourse")
 POST_PATHS = {
     "mastodon": "/api/v1/statuses",
@@ -59,6 +62,7 @@ class ServerProcess:
             return json.loads(answer.read())
 
     def fault(self, kind: str, times: int = 1, seconds: float = 1.0) -> None:
+        """Switch a fault on for the network's post endpoint."""
         path = POST_PATHS[self.network]
         self.control(
             "fault",
@@ -70,6 +74,21 @@ class ServerProcess:
         state = self.control("state")
         return [str(p.get("content") or p.get("text") or p.get("raw")) for p in state["posts"]]
 
+    def records(self) -> list[tuple[str, str | None, str]]:
+        """Every post of ours as (remote id, the key that made it, the text people see)."""
+        found: list[tuple[str, str | None, str]] = []
+        for post in self.control("state")["posts"]:
+            if self.network == "mastodon":
+                found.append((str(post["id"]), post.get("key"), html_to_text(post["content"])))
+            elif self.network == "bluesky":
+                found.append((str(post["uri"]), post.get("key"), str(post["text"])))
+            else:
+                raw = str(post["raw"])
+                key = _KEY_COMMENT.search(raw)
+                text = _KEY_COMMENT.sub("", raw).strip()
+                found.append((str(post["id"]), key.group(1) if key else None, text))
+        return found
+
     def stop(self) -> None:
         self.process.kill()
         self.process.wait()
@@ -80,12 +99,20 @@ class ServerProcess:
 class WorkerProcess:
     """`python -m tests.delivery.worker`: loops delivery passes until killed."""
 
-    def __init__(self, data_dir: Path, database_url: str, name: str, threads: int = 1) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str,
+        name: str,
+        threads: int = 1,
+        *,
+        replay: bool = True,
+    ) -> None:
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "tests.delivery.worker",
                 "--data-dir", str(data_dir), "--database-url", database_url, "--name", name,
-                "--threads", str(threads),
+                "--threads", str(threads), *([] if replay else ["--no-replay"]),
             ],
             cwd=ROOT,
             env=_env(),

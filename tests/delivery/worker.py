@@ -7,6 +7,7 @@ Timings are short so that a killed worker's claims are recovered within seconds.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import threading
 import time
 from datetime import timedelta
@@ -36,13 +37,19 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--name", default="worker")
     parser.add_argument("--threads", type=int, default=1, help="engines in this process")
+    parser.add_argument(
+        "--no-replay",
+        action="store_true",
+        help="never count on Mastodon replaying a key: reconcile by text alone",
+    )
     options = parser.parse_args()
     env = {"LEAD_DATA_DIR": options.data_dir, "LEAD_ENV": "development"}
     if options.database_url:
         env["DATABASE_URL"] = options.database_url
     store = Store.open(Settings.from_env(env))
+    policy = dataclasses.replace(FAST, replay={}) if options.no_replay else FAST
     engines = [
-        DeliveryEngine(store, FAST, worker=f"{options.name}/{i}") for i in range(options.threads)
+        DeliveryEngine(store, policy, worker=f"{options.name}/{i}") for i in range(options.threads)
     ]
     threads = [threading.Thread(target=_loop, args=(e,), daemon=True) for e in engines]
     for thread in threads:

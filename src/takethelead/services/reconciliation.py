@@ -45,12 +45,14 @@ if TYPE_CHECKING:
 
 # Networks that keep our key inside the post: reconcile by key, not by text.
 KEYED = {NetworkKind.BLUESKY.value, NetworkKind.DISCOURSE.value}
-# Deliveries in these states may have made a post they have not recorded yet.
+# Deliveries in these states may have made a post they have not recorded yet (a queued one
+# resent on the key's replay, then cancelled, may have: its post is on the network).
 _MAY_HAVE_POSTED = (
     DeliveryState.SENDING,
     DeliveryState.UNCONFIRMED,
     DeliveryState.QUEUED,
     DeliveryState.PAUSED,
+    DeliveryState.CANCELLED,
 )
 
 

@@ -75,7 +75,7 @@ def test_the_plan_is_read_and_its_actions_closed(app: FastAPI, world: World) -> 
         "number": numbers[0], "kind": done.json()["kind"], "status": "done",
         "outcome": "meeting-booked",
     }  # fmt: skip
-    assert client.post(f"/api/plan/{numbers[0]}/skip").status_code == 422
+    assert client.post(f"/api/plan/{numbers[0]}/skip").status_code == 409  # done already
     assert client.post("/api/plan/999/done").status_code == 404
     bruno = api(app, world.tokens["bruno"])
     assert bruno.get("/api/plan").status_code == 404

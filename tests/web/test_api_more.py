@@ -91,7 +91,7 @@ def test_the_digest_is_read_and_sent_through_the_mail_server(
         assert digest["recipient"] is None and digest["subject"].startswith("Your networking plan")
         assert digest["body"].startswith("# Week ") and "1. **" in digest["body"]
         refused = client.post("/api/plan/digest/send", json={})
-        assert refused.status_code == 422 and "digest_email" in refused.text
+        assert refused.status_code == 409 and "digest_email" in refused.text
         sent = client.post("/api/plan/digest/send", json={"to": "ana@example.org"})
         assert sent.status_code == 200, sent.text
         assert sent.json()["recipient"] == "ana@example.org"

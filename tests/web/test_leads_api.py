@@ -68,8 +68,8 @@ def test_bad_input_is_a_422_that_names_the_field(app: FastAPI, world: World) -> 
     back = api.patch(f"/api/referrals/{world.ids['referral_id']}", json={"status": "met"})
     assert back.status_code == 200
     again = api.patch(f"/api/referrals/{world.ids['referral_id']}", json={"status": "given"})
-    assert again.status_code == 422
-    assert "cannot go back" in again.json()["detail"][0]["msg"]
+    assert again.status_code == 409
+    assert "cannot go back" in again.json()["detail"]
 
 
 def test_referrals_are_recorded_updated_and_counted_in_the_funnel(
@@ -110,7 +110,7 @@ def test_introductions_by_double_opt_in(app: FastAPI, world: World) -> None:
     assert made["status"] == "made"
     assert "I'll let you take it from here" in made["drafts"][0]["body"]
     late = api.post(f"/api/introductions/{intro_id}/decline", json={"side": "b"})
-    assert late.status_code == 422
+    assert late.status_code == 409
     proposed = api.post(
         "/api/introductions",
         json={"person_a": world.a_person, "person_b": world.ids["other_person_id"],
@@ -132,7 +132,7 @@ def test_paths_profile_and_referrers(app: FastAPI, world: World) -> None:
     assert by_company["company"] == "Quetzalcoatl Ltd" and by_company["targets"] == 1
     assert api.get(f"/api/paths/{world.b_person}").status_code == 404
     assert api.get("/api/profile").json()["offer"] == ""
-    assert api.get("/api/referrers").status_code == 422  # no lead profile yet: says so
+    assert api.get("/api/referrers").status_code == 409  # no lead profile yet: says so
     saved = api.put(
         "/api/profile",
         json={"offer": "Bread", "lead_profile_parts": {"who": "bakeries", "need": "bookkeeping"}},

@@ -1,54 +1,128 @@
-"""schemathesis against the OpenAPI schema: no 5xx, and every answer matches the schema.
+"""schemathesis against the OpenAPI schema, as its command line runs it: every phase (examples,
+coverage, fuzzing, stateful) and every check, with a bounded number of examples.
 
-Needs `schemathesis` (not a project dependency yet); skipped without it.
+0 failures means: no 5xx, every answer matches its documented schema and status code, valid
+requests are accepted and invalid ones rejected.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections import Counter
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from schemathesis import openapi
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import Status, events, from_schema
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from tests.web.conftest import World
 
-from tests.web.conftest import World  # noqa: E402
-
-pytestmark = pytest.mark.slow
-CHECKS = [
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-    content_type_conformance,
-]
+# A fixed seed: CI sees the same cases every run; LEAD_FUZZ_SEED explores others.
+SEED = int(os.environ.get("LEAD_FUZZ_SEED", "19"))
+EXAMPLES = int(os.environ.get("LEAD_FUZZ_EXAMPLES", "10"))
 
 
-def test_the_api_answers_every_generated_request_without_a_server_error(
-    app: FastAPI, world: World
-) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
-    headers = {"Authorization": f"Bearer {world.tokens['ana']}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 15
+# Rules no JSON Schema can state, so schema-valid input can break them and rightly get 422:
+# by operation, the fields our own checks name in `detail` (only those are excused, and only
+# for the "valid data accepted" check; a type or format error is never excused).
+BEYOND_SCHEMA: dict[str, tuple[str, ...]] = {
+    # An identity is an e-mail, a LinkedIn URL, a Mastodon address or kind:value, each with
+    # its own rules (domain/identities.py).
+    "POST /api/people": ("identity ",),
+    "PATCH /api/people/{person_id}": ("identity ",),
+    # The file must be an export of a kind we read; its bytes are not described by a schema.
+    "POST /api/import": ("file ", "format "),
+    # Two ids that must differ.
+    "POST /api/ties": ("knows: expected two different people",),
+    "POST /api/introductions": ("introduce: expected two different people",),
+    "POST /api/people/{person_id}/merge": ("merge: name two different people",),
+    # One field that needs another, or forbids it.
+    "POST /api/posts": ("repeat: needs every_days", "at and next_slot: choose one"),
+    "POST /api/posts/{post_id}/schedule": ("at and next_slot: choose one",),
+    "PUT /api/profile": ("lead_profile_parts: send it or lead_profile, not both",),
+    # A budget between 15 minutes and 24 hours in any unit; windows that end after they start.
+    "PATCH /api/settings": ("budget ", "preferred_hours "),
+}
 
-    for operation in operations:
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=15,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        )
-        def check(case: Any) -> None:
-            # Business rules (a duplicate network name, a closed action) rightly answer 422 to
-            # schema-valid input, so the "positive data accepted" check is not one of ours.
-            case.call_and_validate(headers=headers, checks=CHECKS)
+def _excused(check: str, label: str, status: int | None, body: bytes) -> bool:
+    if check != "positive_data_acceptance" or status != 422:
+        return False
+    try:
+        problems = json.loads(body)["detail"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    rules = BEYOND_SCHEMA.get(label, ())
+    return all(
+        p.get("type") == "value_error" and str(p.get("msg", "")).startswith(rules)
+        for p in problems
+    ) and bool(rules)
 
-        check()
+
+def _config(token: str) -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "headers": {"Authorization": f"Bearer {token}"},
+            "workers": 1,
+            "checks": {"enabled": True},
+            "generation": {"max-examples": EXAMPLES, "database": "none", "mode": "all"},
+            "phases": {"stateful": {"max-steps": 20}},
+            "cache": {"enabled": False},
+        }
+    )
+
+
+def _failures(app: FastAPI, token: str) -> tuple[list[str], Counter[str]]:
+    schema = openapi.from_asgi("/api/openapi.json", app, config=_config(token))
+    # Connecting asks the network named by `url` (bsky.social by default) who the credentials
+    # are: traffic off the machine. tests/web/test_api_contract.py covers that route.
+    schema = schema.exclude(method="POST", path="/api/accounts")
+    found: list[str] = []
+    phases: Counter[str] = Counter()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.FatalError):
+            raise event.exception
+        if isinstance(event, events.NonFatalError):
+            found.append(f"error in {event.label}: {event.info.format()}")
+        if not isinstance(event, events.ScenarioFinished):
+            continue
+        phases[event.phase.value] += len(event.recorder.cases)
+        if event.status != Status.FAILURE:
+            continue
+        for case_id, checks in event.recorder.checks.items():
+            for check in checks:
+                if check.failure_info is None:
+                    continue
+                failure = check.failure_info.failure
+                interaction = event.recorder.interactions.get(case_id)
+                response = interaction.response if interaction else None
+                if response is not None and _excused(
+                    check.name, event.recorder.label, response.status_code, response.content
+                ):
+                    continue
+                answer = (
+                    f"{response.status_code} {response.content[:300]!r}" if response else None
+                )
+                found.append(
+                    f"{event.phase.value} {event.recorder.label} [{check.name}] {failure.title}: "
+                    f"{failure.message[:400]} (answered {answer})\n    {check.failure_info.code_sample}"
+                )
+    return found, phases
+
+
+def _unique(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
+
+
+def test_schemathesis_finds_no_failure_in_any_phase(app: FastAPI, world: World) -> None:
+    found, phases = _failures(app, world.tokens["ana"])
+    assert set(phases) >= {"examples", "coverage", "fuzzing", "stateful"}, phases
+    assert not found, "\n".join(_unique(found))
+
+
+def _keep(_: Any) -> None:
+    pass

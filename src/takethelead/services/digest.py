@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import Conflict, ServiceError
 from takethelead.services.planinputs import setting
 from takethelead.services.planning import PlanView, plan_for_week, store_setting
 from takethelead.storage.tables import Setting
@@ -87,7 +87,7 @@ def compose_digest(
         store_setting(session, workspace_id, "digest_email", address)
     recipient = setting(session, workspace_id, "digest_email")
     if not isinstance(recipient, str) or not recipient:
-        raise ServiceError("digest_email: not set; send once with `lead digest --to ADDRESS`")
+        raise Conflict("digest_email: not set; send once with `lead digest --to ADDRESS`")
     view = plan_for_week(session, workspace_id, now)
     subject = f"Your networking plan for week {view.week}: {view.minutes} minutes"
     return Digest(recipient=recipient, subject=subject, body=plan_markdown(view))

@@ -11,6 +11,10 @@ class NotFound(ServiceError):
     """A named thing does not exist in this workspace."""
 
 
+class Conflict(ServiceError):
+    """The request is sound but the thing's present state refuses it (already done, exists)."""
+
+
 class Ambiguous(ServiceError):
     """A name matches several people; `candidates` lists them best first."""
 

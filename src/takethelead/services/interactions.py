@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takethelead.domain.records import Direction, InteractionKind
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import Conflict, ServiceError
 from takethelead.services.networks import resolve_network
 from takethelead.services.people import find_in_text, resolve_person
 from takethelead.storage.tables import Interaction
@@ -64,6 +65,16 @@ def log_touch(
     if occurred.tzinfo is None:
         raise ServiceError("when: expected a time with a timezone")
     key = f"{person_id}|{occurred.isoformat()}|{interaction_kind}|{phrase}"
+    external_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+    logged = session.scalar(
+        select(Interaction.id).where(
+            Interaction.workspace_id == workspace_id,
+            Interaction.source == "manual",
+            Interaction.external_id == external_id,
+        )
+    )
+    if logged is not None:  # the same touch sent twice: a retry, not a second meeting
+        raise Conflict(f"interaction #{logged}: this touch is logged already")
     touch = Interaction(
         workspace_id=workspace_id,
         person_id=person_id,
@@ -75,7 +86,7 @@ def log_touch(
         minutes=minutes,
         summary=phrase,
         source="manual",
-        external_id=hashlib.sha256(key.encode()).hexdigest()[:32],
+        external_id=external_id,
     )
     session.add(touch)
     session.flush()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.matching import search_bm25
 from takethelead.domain.text import tokenize, words
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.services.leadmatch import Contact
 from takethelead.services.matchcache import match_context
 from takethelead.services.people import resolve_person
@@ -105,7 +105,7 @@ def accept_introduction(
     """Record one side's yes; when both said yes, the introduction is drafted and counted."""
     intro, a, b = _load(session, workspace_id, intro_id)
     if intro.status in ("made", "declined"):
-        raise ServiceError(f"introduction #{intro_id} is already {intro.status}")
+        raise Conflict(f"introduction #{intro_id} is already {intro.status}")
     if _side(session, workspace_id, intro, side) == "a":
         intro.accepted_a = True
     else:
@@ -127,7 +127,7 @@ def decline_introduction(
     """Record one side's no: the introduction is not made and nothing is counted."""
     intro, a, b = _load(session, workspace_id, intro_id)
     if intro.status in ("made", "declined"):
-        raise ServiceError(f"introduction #{intro_id} is already {intro.status}")
+        raise Conflict(f"introduction #{intro_id} is already {intro.status}")
     _side(session, workspace_id, intro, side)
     intro.status = "declined"
     session.flush()

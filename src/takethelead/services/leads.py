@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from takethelead.domain.matching import Embedder, suggest_providers, suggest_referrers
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.services.leadmatch import Match
 from takethelead.services.matchcache import match_context
 from takethelead.services.people import resolve_person
@@ -175,7 +175,7 @@ def find_referrers(
             )
         )
     if not (profile or "").strip():
-        raise ServiceError("lead profile: yours is empty; write it with `lead profile`")
+        raise Conflict("lead profile: yours is empty; write it with `lead profile`")
     assert profile is not None
     context = match_context(session, workspace_id, embedder)
     skip = {c.person_id for c in context.contacts.values() if c.distrusted}

@@ -101,7 +101,7 @@ def add_entry(
     if person is None or person.workspace_id != workspace_id:
         raise NotFound(f"person: no person #{person_id} in this workspace")
     if person.is_me:
-        raise ServiceError(f"person #{person_id}: not one of your contacts")
+        raise NotFound(f"person #{person_id}: not one of your contacts")
     entry = LedgerEntry(
         workspace_id=workspace_id,
         person_id=person_id,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from takethelead.domain.posting import DeliveryState
 from takethelead.domain.records import NetworkKind
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import Conflict
 from takethelead.services.posts import MANUAL_KINDS, owned_post
 from takethelead.storage.tables import Delivery, utcnow
 
@@ -141,5 +141,5 @@ def mark_manual_posted(
     )
     marked = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if not marked:
-        raise ServiceError(f"post #{post_id}: nothing queued for {network} to mark as posted")
+        raise Conflict(f"post #{post_id}: nothing queued for {network} to mark as posted")
     return marked

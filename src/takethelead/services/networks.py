@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.records import NetworkKind
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.services.tallies import tallies
 from takethelead.services.views import NetworkView
 from takethelead.storage.tables import Network
@@ -44,7 +44,7 @@ def add_network(session: Session, workspace_id: int, name: str, kind: str, url: 
         select(Network.id).where(Network.workspace_id == workspace_id, Network.name == name)
     )
     if exists is not None:
-        raise ServiceError(f"a network named {name!r} exists already")
+        raise Conflict(f"a network named {name!r} exists already")
     network = Network(workspace_id=workspace_id, name=name.strip(), kind=network_kind, url=url)
     session.add(network)
     session.flush()

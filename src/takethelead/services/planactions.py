@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from takethelead.domain.posting import DeliveryState
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.services.manualposts import manual_posts, mark_manual_posted
 from takethelead.services.planning import manual_delivery, week_start
 from takethelead.services.referrals import record_referral
@@ -76,7 +76,7 @@ def mark_done(
     result = parse_outcome(outcome)
     action = _action(session, workspace_id, number, moment)
     if responses is not None and (responses < 0 or action.kind != "network"):
-        raise ServiceError("responses: expected zero or more, and only for a network block")
+        raise Conflict("responses: expected zero or more, and only for a network block")
     if url and action.kind != "manual-post":
         raise ServiceError(f"url: only for a manual post; action {number} is {action.kind}")
     if action.kind == "manual-post":
@@ -165,7 +165,7 @@ def _action(session: Session, workspace_id: int, number: int, moment: datetime) 
         span = f"1–{numbers[-1]}" if numbers else "none"
         raise NotFound(f"action {number}: not in this week's plan (actions {span})")
     if action.status != "open":
-        raise ServiceError(f"action {number}: already {action.status}")
+        raise Conflict(f"action {number}: already {action.status}")
     return action
 
 

@@ -30,7 +30,7 @@ from takethelead.domain.posting import (
 from takethelead.domain.records import NetworkKind
 from takethelead.domain.text_rules import validate
 from takethelead.services.connections import LIVE_KINDS, account_for
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.storage.tables import (
     ConnectorAccount,
     Delivery,
@@ -285,7 +285,7 @@ def schedule_draft(
     """Turn a draft into a scheduled post (validated again, as networks may have changed)."""
     post = owned_post(session, workspace_id, post_id)
     if post.status != "draft":
-        raise ServiceError(f"post #{post_id}: only a draft can be scheduled; it is {post.status}")
+        raise Conflict(f"post #{post_id}: only a draft can be scheduled; it is {post.status}")
     variants = dict(
         session.execute(
             select(PostVariant.network, PostVariant.text).where(PostVariant.post_id == post.id)
@@ -320,7 +320,7 @@ def edit_post(
     """New text for the deliveries not yet claimed (of one network with `network`)."""
     post = owned_post(session, workspace_id, post_id)
     if post.status == "cancelled":
-        raise ServiceError(f"post #{post_id}: it is cancelled")
+        raise Conflict(f"post #{post_id}: it is cancelled")
     networks = json.loads(post.networks)
     if network is not None and network not in networks:
         raise ServiceError(f"--network {network}: post #{post_id} goes to {', '.join(networks)}")

@@ -16,7 +16,7 @@ from typing import Final
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.storage.tables import Interaction, Lead, LedgerEntry, Person, Referral
 
 STATUSES: Final = ("given", "contacted", "met", "won", "lost")
@@ -118,9 +118,9 @@ def update_referral(
     check_value(value)
     referral = _referral(session, workspace_id, referral_id)
     if referral.status in FINAL and status != referral.status:
-        raise ServiceError(f"status: referral #{referral_id} is already {referral.status}")
+        raise Conflict(f"status: referral #{referral_id} is already {referral.status}")
     if _STEP[status] < _STEP[referral.status]:
-        raise ServiceError(
+        raise Conflict(
             f"status: referral #{referral_id} is already {referral.status}; "
             f"it cannot go back to {status}"
         )

@@ -167,7 +167,7 @@ def contact(session: Session, workspace_id: int, person_id: int, field: str = "p
     if person is None or person.workspace_id != workspace_id:
         raise NotFound(f"{field}: no person #{person_id} in this workspace")
     if person.is_me:
-        raise ServiceError(f"{field}: #{person_id} is you, not one of your contacts")
+        raise NotFound(f"{field}: #{person_id} is you, not one of your contacts")
     return person
 
 

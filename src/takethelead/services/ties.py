@@ -90,7 +90,7 @@ def record_tie(
         if pid not in people:
             raise NotFound(f"knows: no person #{pid} in this workspace")
         if people[pid].is_me:
-            raise ServiceError(f"knows: #{pid} is not one of your contacts")
+            raise NotFound(f"knows: #{pid} is not one of your contacts")
     a, b = sorted((first, second))
     tie = session.scalar(
         select(Tie).where(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Final
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, params
+from fastapi.routing import APIRoute
 
 from takethelead.services import access, accounts
 from takethelead.services.access import Principal, TokenCaller
@@ -13,7 +14,8 @@ from takethelead.services.store import Store
 from takethelead.web.sessions import current, replace_session
 
 CSRF_FIELD: Final = "csrf_token"
-MAX_ID: Final = 2**63 - 1  # the databases' largest integer key
+# Ids: what every JSON client reads exactly (a JavaScript number), far past any real key.
+MAX_ID: Final = 2**53 - 1
 CSRF_HEADER: Final = "x-csrf-token"
 
 
@@ -35,6 +37,50 @@ class ApiUnauthenticated(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UnsupportedMedia(Exception):
+    """A body in a format the route does not read: 415, naming what it does read."""
+
+    def __init__(self, sent: str, accepted: str) -> None:
+        super().__init__(f"Content-Type: {sent or 'none given'} is not read here; send {accepted}")
+        self.accepted = accepted
+
+
+JSON: Final = "application/json"
+FORMS: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def body_media(route: APIRoute) -> tuple[str, ...]:
+    """The media types a route reads its body from; none when it takes no body."""
+    if route.body_field is None:
+        return ()
+    if isinstance(route.body_field.field_info, params.Form):  # File is a Form too
+        return FORMS
+    return (JSON,)
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length.strip() not in ("", "0")
+    return "transfer-encoding" in request.headers
+
+
+async def content_type(request: Request) -> None:
+    """Refuse a body the route cannot read (text/plain on a JSON route, JSON on an upload)
+    with 415, before it is parsed: parsed as the wrong thing it became a confusing 422."""
+    route = request.scope.get("route")
+    accepted = body_media(route) if isinstance(route, APIRoute) else ()
+    if not accepted:
+        return
+    sent = request.headers.get("content-type", "")
+    media = sent.partition(";")[0].strip().lower()
+    if not media and not _has_body(request):
+        return  # no body at all: the route's own rule (optional or "Field required")
+    if media in accepted or (accepted == (JSON,) and media.endswith("+json")):
+        return
+    raise UnsupportedMedia(media, " or ".join(accepted))
 
 
 async def get_store(request: Request) -> Store:  # async: no thread hop for an attribute
@@ -112,6 +158,6 @@ Reader = Annotated[Principal, Depends(page_principal)]
 Writer = Annotated[Principal, Depends(page_writer)]
 ApiReader = Annotated[TokenCaller, Depends(api_caller)]
 ApiWriter = Annotated[Principal, Depends(api_writer)]
-# Ids in paths: a number the database can hold, so a wild one is 422 rather than a crash.
+# Ids in paths: a wild number is 422 rather than a crash.
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ActionNumber = Annotated[int, Path(ge=1, le=10_000)]

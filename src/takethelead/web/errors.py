@@ -9,12 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from takethelead.domain.records import ParseError
 from takethelead.services.access import Forbidden, Unauthenticated
 from takethelead.services.accounts import RateLimited
-from takethelead.services.errors import NotFound, ServiceError
-from takethelead.web.deps import ApiUnauthenticated, CsrfRefused, LoginRequired
+from takethelead.services.errors import Conflict, NotFound, ServiceError
+from takethelead.web.deps import ApiUnauthenticated, CsrfRefused, LoginRequired, UnsupportedMedia
 from takethelead.web.templating import render
 from takethelead.web.uploads import public
 
@@ -71,6 +72,18 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return _answer(request, 404, str(exc))
 
 
+async def _conflict(request: Request, exc: Exception) -> Response:
+    """Sound input the thing's present state refuses: 409 for a client, the message on a page."""
+    if _is_api(request):
+        return _answer(request, 409, public(str(exc)))
+    return await _service_error(request, exc)
+
+
+async def _unsupported_media(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UnsupportedMedia)
+    return _answer(request, 415, str(exc), {"Accept": exc.accepted})
+
+
 async def _rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     return _answer(request, 429, str(exc), {"Retry-After": str(exc.retry_after)})
@@ -85,8 +98,20 @@ async def _service_error(request: Request, exc: Exception) -> Response:
     return _answer(request, 400, message)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route offers at this path: Starlette names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\0"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        exc.headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
     if _is_api(request):
         return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
     return _answer(request, exc.status_code, str(exc.detail), exc.headers)
@@ -103,12 +128,17 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 def _plain(errors: object) -> object:
-    """Validation errors without the exception objects pydantic puts in `ctx`."""
+    """Validation errors as JSON: without the exception objects pydantic puts in `ctx`, and
+    with a body that was not JSON (its raw bytes are the `input`) as text."""
     if isinstance(errors, list | tuple):
         return [_plain(e) for e in errors]
     if isinstance(errors, dict):
-        return {k: _plain(v) for k, v in errors.items() if k != "ctx"}
-    return errors
+        return {str(k): _plain(v) for k, v in errors.items() if k != "ctx"}
+    if isinstance(errors, bytes | bytearray):
+        return bytes(errors[:1000]).decode("utf-8", "replace")
+    if errors is None or isinstance(errors, str | int | float | bool):
+        return errors
+    return str(errors)
 
 
 def install(app: FastAPI) -> None:
@@ -118,6 +148,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(UnsupportedMedia, _unsupported_media)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(ParseError, _service_error)

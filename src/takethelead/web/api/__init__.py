@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
 
 from takethelead.web.api import (
     exchange,
@@ -16,15 +19,22 @@ from takethelead.web.api import (
     settings,
     users,
 )
-from takethelead.web.api.schemas import Problem
+from takethelead.web.api.schemas import Problem, ValidationProblem
+from takethelead.web.deps import body_media, content_type
 
 router = APIRouter(
+    dependencies=[Depends(content_type)],
     responses={
         401: {"model": Problem, "description": "No valid bearer token"},
         403: {"model": Problem, "description": "A read-only member tried to change something"},
-        422: {"description": "A field is missing or wrong; `detail` names it"},
-    }
+        422: {"model": ValidationProblem, "description": "A field is missing or wrong"},
+    },
 )
+# What every route that reads a body can also answer, whatever it reads.
+BODY_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body could not be read (not UTF-8, cut short)"},
+    415: {"model": Problem, "description": "The body is not in a format this route reads"},
+}
 for module in (
     people,
     networks,
@@ -37,4 +47,8 @@ for module in (
     settings,
     users,
 ):
+    for route in module.router.routes:
+        if isinstance(route, APIRoute) and body_media(route):
+            for status, answer in BODY_ANSWERS.items():
+                route.responses.setdefault(status, answer)
     router.include_router(module.router)

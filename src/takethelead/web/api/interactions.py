@@ -16,7 +16,10 @@ router = APIRouter(prefix="/interactions", tags=["interactions"])
     "",
     status_code=201,
     response_model=TouchOut,
-    responses={404: {"model": Problem, "description": "No such person or network"}},
+    responses={
+        404: {"model": Problem, "description": "No such person or network"},
+        409: {"model": Problem, "description": "This very touch is logged already"},
+    },
 )
 def create_touch(store: StoreDep, who: ApiWriter, body: TouchCreate) -> TouchOut:
     """Record one interaction with a person (by id), now unless `occurred_at` is given."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from takethelead.domain.matching import Embedder
 from takethelead.services import access, introductions, leads, paths, profile, referrals
 from takethelead.services.embeddings import shared_embedder
-from takethelead.services.errors import ServiceError
+from takethelead.services.errors import Conflict, ServiceError
 from takethelead.web.api.leads_schemas import (
     IntroCandidateOut,
     IntroductionCreate,
@@ -30,11 +30,12 @@ from takethelead.web.api.leads_schemas import (
     ReferrersOut,
     SideIn,
 )
-from takethelead.web.api.schemas import Problem
+from takethelead.web.api.schemas import Problem, conflict
 from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=leads.MAX_LIMIT, description="How many suggestions")]
+NO_SEMANTIC = conflict("semantic=true, and this server has no semantic extra")
 Semantic = Annotated[
     bool | None,
     Query(description="Fuse MiniLM embeddings with BM25 (default: when installed)"),
@@ -50,7 +51,7 @@ def _embedder(request: Request, semantic: bool | None) -> Embedder | None:
         return None
     found = shared_embedder(request.app.state.store.settings.data_dir / "cache")
     if found is None and semantic:
-        raise ServiceError("semantic: the semantic extra is not installed on this server")
+        raise Conflict("semantic: the semantic extra is not installed on this server")
     return found
 
 
@@ -80,14 +81,16 @@ def create_lead(store: StoreDep, who: ApiWriter, body: LeadCreate) -> LeadOut:
     return LeadOut.model_validate(asdict(lead))
 
 
-@router.get("/leads/{lead_id}", response_model=LeadOut, tags=["leads"], responses=_missing("lead"))
+@router.get(
+    "/leads/{lead_id:int}", response_model=LeadOut, tags=["leads"], responses=_missing("lead")
+)
 def get_lead(store: StoreDep, who: ApiReader, lead_id: RowId) -> LeadOut:
     with access.reading(store, who) as db:
         return LeadOut.model_validate(asdict(leads.get_lead(db, who.workspace_id, lead_id)))
 
 
 @router.patch(
-    "/leads/{lead_id}", response_model=LeadOut, tags=["leads"], responses=_missing("lead")
+    "/leads/{lead_id:int}", response_model=LeadOut, tags=["leads"], responses=_missing("lead")
 )
 def set_lead_status(store: StoreDep, who: ApiWriter, lead_id: RowId, body: LeadPatch) -> LeadOut:
     """Close a lead, or open it again."""
@@ -97,10 +100,10 @@ def set_lead_status(store: StoreDep, who: ApiWriter, lead_id: RowId, body: LeadP
 
 
 @router.get(
-    "/leads/{lead_id}/matches",
+    "/leads/{lead_id:int}/matches",
     response_model=LeadMatchesOut,
     tags=["leads"],
-    responses=_missing("lead"),
+    responses=_missing("lead") | NO_SEMANTIC,
 )
 def match_lead(
     request: Request,
@@ -118,7 +121,7 @@ def match_lead(
 
 
 @router.post(
-    "/leads/{lead_id}/pass",
+    "/leads/{lead_id:int}/pass",
     status_code=201,
     response_model=ReferralOut,
     tags=["leads"],
@@ -133,7 +136,12 @@ def pass_lead(store: StoreDep, who: ApiWriter, lead_id: RowId, body: PassIn) -> 
     return ReferralOut.model_validate(asdict(referral))
 
 
-@router.get("/referrers", response_model=ReferrersOut, tags=["leads"])
+@router.get(
+    "/referrers",
+    response_model=ReferrersOut,
+    tags=["leads"],
+    responses=conflict("No need given and your lead profile is empty, or no semantic extra"),
+)
 def find_referrers(
     request: Request,
     store: StoreDep,
@@ -172,7 +180,7 @@ def find_paths(
 
 
 @router.get(
-    "/paths/{person_id}",
+    "/paths/{person_id:int}",
     response_model=PathReportOut,
     tags=["paths"],
     responses=_missing("person"),
@@ -243,10 +251,10 @@ def record_referral(store: StoreDep, who: ApiWriter, body: ReferralCreate) -> Re
 
 
 @router.patch(
-    "/referrals/{referral_id}",
+    "/referrals/{referral_id:int}",
     response_model=ReferralOut,
     tags=["referrals"],
-    responses=_missing("referral"),
+    responses=_missing("referral") | conflict("The referral is won or lost, or further on"),
 )
 def update_referral(
     store: StoreDep, who: ApiWriter, referral_id: RowId, body: ReferralPatch
@@ -311,10 +319,10 @@ def propose_introduction(
 
 
 @router.post(
-    "/introductions/{intro_id}/accept",
+    "/introductions/{intro_id:int}/accept",
     response_model=IntroductionOut,
     tags=["introductions"],
-    responses=_missing("introduction"),
+    responses=_missing("introduction") | conflict("The introduction is made or declined"),
 )
 def accept_introduction(
     store: StoreDep, who: ApiWriter, intro_id: RowId, body: SideIn
@@ -326,10 +334,10 @@ def accept_introduction(
 
 
 @router.post(
-    "/introductions/{intro_id}/decline",
+    "/introductions/{intro_id:int}/decline",
     response_model=IntroductionOut,
     tags=["introductions"],
-    responses=_missing("introduction"),
+    responses=_missing("introduction") | conflict("The introduction is made or declined"),
 )
 def decline_introduction(
     store: StoreDep, who: ApiWriter, intro_id: RowId, body: SideIn

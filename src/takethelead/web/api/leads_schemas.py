@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-Id = Field(ge=1, le=2**63 - 1)
+from takethelead.web.api.fields import RequestBody, RowRef
 
 
 class LeadOut(BaseModel):
@@ -19,18 +19,14 @@ class LeadOut(BaseModel):
     created_at: datetime
 
 
-class LeadCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LeadCreate(RequestBody):
     text: str = Field(min_length=1, max_length=5000, description="Who needs what")
-    from_person_id: int | None = Field(
-        default=None, ge=1, le=2**63 - 1, description="Who told you (often who has the need)"
+    from_person_id: RowRef | None = Field(
+        default=None, description="Who told you (often who has the need)"
     )
 
 
-class LeadPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LeadPatch(RequestBody):
     status: Literal["open", "passed", "closed"]
 
 
@@ -61,10 +57,8 @@ class ReferrersOut(BaseModel):
     indexed: int
 
 
-class PassIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    to_person_id: int = Id
+class PassIn(RequestBody):
+    to_person_id: RowRef
     note: str = Field(default="", max_length=5000, description="Default: the lead's text")
 
 
@@ -83,20 +77,16 @@ class ReferralOut(BaseModel):
     updated_at: datetime
 
 
-class ReferralCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReferralCreate(RequestBody):
     direction: Literal["given", "received"] = Field(
         description="given: you referred business to them; received: they referred you"
     )
-    person_id: int = Id
+    person_id: RowRef
     note: str = Field(default="", max_length=5000)
     value: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
 
 
-class ReferralPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReferralPatch(RequestBody):
     status: Literal["given", "contacted", "met", "won", "lost"]
     value: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
 
@@ -139,17 +129,13 @@ class IntroductionOut(BaseModel):
     drafts: list[DraftOut] = Field(description="The messages to send now")
 
 
-class IntroductionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    person_a: int = Id
-    person_b: int = Id
+class IntroductionCreate(RequestBody):
+    person_a: RowRef
+    person_b: RowRef
     reason: str = Field(default="", max_length=2000)
 
 
-class SideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SideIn(RequestBody):
     side: Literal["a", "b", "A", "B"] = Field(description="Whose answer: person A or person B")
 
 
@@ -202,18 +188,14 @@ class ProfileOut(BaseModel):
     share_text: str
 
 
-class LeadProfileParts(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LeadProfileParts(RequestBody):
     who: str = Field(default="", max_length=1000, description="Who a good lead is")
     need: str = Field(default="", max_length=1000, description="What they need")
     size: str = Field(default="", max_length=500, description="What size")
     signals: str = Field(default="", max_length=1000, description="How to spot them")
 
 
-class ProfileIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProfileIn(RequestBody):
     offer: str | None = Field(default=None, min_length=1, max_length=5000)
     lead_profile: str | None = Field(default=None, min_length=1, max_length=5000)
     lead_profile_parts: LeadProfileParts | None = Field(

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from takethelead.services import access
 from takethelead.services.networks import add_network, list_networks
 from takethelead.services.timeentries import rank_networks
-from takethelead.web.api.schemas import NetworkCreate, NetworkOut, NetworkRankOut
+from takethelead.web.api.schemas import NetworkCreate, NetworkOut, NetworkRankOut, conflict
 from takethelead.web.deps import ApiReader, ApiWriter, StoreDep
 
 router = APIRouter(prefix="/networks", tags=["networks"])
@@ -43,7 +43,12 @@ def get_ranking(store: StoreDep, who: ApiReader) -> list[NetworkRankOut]:
     ]
 
 
-@router.post("", status_code=201, response_model=NetworkOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=NetworkOut,
+    responses=conflict("A network of that name exists already"),
+)
 def create_network(store: StoreDep, who: ApiWriter, body: NetworkCreate) -> NetworkOut:
     with access.writing(store, who) as db:
         network_id = add_network(db, who.workspace_id, body.name, body.kind, body.url)

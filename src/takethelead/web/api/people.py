@@ -72,7 +72,7 @@ def create_person(store: StoreDep, who: ApiWriter, body: PersonCreate) -> Person
         return _detail(people.show_person(db, who.workspace_id, person_id))
 
 
-@router.get("/{person_id}", response_model=PersonDetailOut, responses=MISSING)
+@router.get("/{person_id:int}", response_model=PersonDetailOut, responses=MISSING)
 def get_person(
     store: StoreDep,
     who: ApiReader,
@@ -84,7 +84,7 @@ def get_person(
     return _detail(found)
 
 
-@router.patch("/{person_id}", response_model=PersonDetailOut, responses=MISSING)
+@router.patch("/{person_id:int}", response_model=PersonDetailOut, responses=MISSING)
 def patch_person(
     store: StoreDep, who: ApiWriter, person_id: RowId, body: PersonPatch
 ) -> PersonDetailOut:
@@ -95,7 +95,7 @@ def patch_person(
         return _detail(people.show_person(db, who.workspace_id, person_id))
 
 
-@router.post("/{person_id}/merge", response_model=MergeOut, responses=MISSING)
+@router.post("/{person_id:int}/merge", response_model=MergeOut, responses=MISSING)
 def merge_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: MergeIn) -> MergeOut:
     """Fold a duplicate record into this person: every row pointing at it moves here."""
     with access.writing(store, who) as db:
@@ -103,14 +103,14 @@ def merge_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: MergeI
     return MergeOut.model_validate(asdict(merged))
 
 
-@router.delete("/{person_id}", status_code=204, responses=MISSING)
+@router.delete("/{person_id:int}", status_code=204, responses=MISSING)
 def delete_person(store: StoreDep, who: ApiWriter, person_id: RowId) -> Response:
     with access.writing(store, who) as db:
         people.remove_person(db, who.workspace_id, person_id)
     return Response(status_code=204)
 
 
-@router.post("/{person_id}/tags", response_model=Tags, responses=MISSING)
+@router.post("/{person_id:int}/tags", response_model=Tags, responses=MISSING)
 def tag_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: TagChange) -> Tags:
     with access.writing(store, who) as db:
         tags = people.tag_person(db, who.workspace_id, person_id, body.add, body.remove)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from takethelead.config import Settings
 from takethelead.services import access, planactions, planning, preferences
 from takethelead.services.digest import compose_digest, plan_markdown, send_digest
-from takethelead.services.errors import NotFound
+from takethelead.services.errors import Conflict, NotFound
 from takethelead.web.api.schemas import (
     ClosedOut,
     DigestOut,
@@ -21,6 +21,7 @@ from takethelead.web.api.schemas import (
     PlanOut,
     Problem,
     SkipIn,
+    conflict,
 )
 from takethelead.web.deps import ActionNumber, ApiReader, ApiWriter, StoreDep
 
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/plan", tags=["plan"])
 MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No plan this week, or no such action"}
 }
+CLOSED = MISSING | conflict("The action is done or skipped already")
 
 
 def _out(view: planning.PlanView) -> PlanOut:
@@ -79,7 +81,7 @@ def _closed(closed: planactions.ClosedAction) -> ClosedOut:
     )
 
 
-@router.post("/{number}/done", response_model=ClosedOut, responses=MISSING)
+@router.post("/{number:int}/done", response_model=ClosedOut, responses=CLOSED)
 def done(
     store: StoreDep, who: ApiWriter, number: ActionNumber, body: DoneIn | None = None
 ) -> ClosedOut:
@@ -89,7 +91,7 @@ def done(
     return _closed(closed)
 
 
-@router.post("/{number}/skip", response_model=ClosedOut, responses=MISSING)
+@router.post("/{number:int}/skip", response_model=ClosedOut, responses=CLOSED)
 def skip(
     store: StoreDep, who: ApiWriter, number: ActionNumber, body: SkipIn | None = None
 ) -> ClosedOut:
@@ -110,13 +112,19 @@ def get_digest(store: StoreDep, who: ApiReader) -> DigestOut:
     return DigestOut(recipient=address, subject=subject, body=plan_markdown(view))
 
 
-@router.post("/digest/send", response_model=DigestSent, responses=MISSING)
+@router.post(
+    "/digest/send",
+    response_model=DigestSent,
+    responses=MISSING | conflict("No address given and none remembered, or no LEAD_SMTP_URL"),
+)
 def send_digest_now(
     request: Request, store: StoreDep, who: ApiWriter, body: DigestSend | None = None
 ) -> DigestSent:
     """E-mail this week's digest now (through LEAD_SMTP_URL); `to` becomes the digest address."""
+    settings: Settings = request.app.state.settings
+    if not settings.smtp_url:  # the server's setup, not the request, is what is missing
+        raise Conflict("LEAD_SMTP_URL: not set on this server; its administrator sets it")
     with access.writing(store, who) as db:
         digest = compose_digest(db, who.workspace_id, body.to if body else None)
-    settings: Settings = request.app.state.settings
     message_id = send_digest(digest, settings.smtp_url)
     return DigestSent(recipient=digest.recipient, message_id=message_id)

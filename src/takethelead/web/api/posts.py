@@ -38,13 +38,14 @@ from takethelead.web.api.posts_schemas import (
     SyncOut,
     Untouched,
 )
-from takethelead.web.api.schemas import Problem
+from takethelead.web.api.schemas import Problem, conflict
 from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep
 
 router = APIRouter(tags=["posts"])
 POST_MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such post in this workspace"}
 }
+POST_FINISHED = POST_MISSING | conflict("The post is cancelled, or not a draft")
 ACCOUNT_MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such account in this workspace"}
 }
@@ -104,7 +105,12 @@ def list_posts(
     return [PostSummaryOut.model_validate(asdict(p)) for p in found]
 
 
-@router.post("/posts", status_code=201, response_model=PostOut)
+@router.post(
+    "/posts",
+    status_code=201,
+    response_model=PostOut,
+    responses={404: {"model": Problem, "description": "No account connected for a network"}},
+)
 def create_post(store: StoreDep, who: ApiWriter, body: PostCreate) -> PostOut:
     """Schedule a post to several networks at once, checked against each network's rules."""
     request = service.PostRequest(
@@ -122,13 +128,13 @@ def create_post(store: StoreDep, who: ApiWriter, body: PostCreate) -> PostOut:
     return _post(store, who, post_id)
 
 
-@router.get("/posts/{post_id}", response_model=PostOut, responses=POST_MISSING)
+@router.get("/posts/{post_id:int}", response_model=PostOut, responses=POST_MISSING)
 def get_post(store: StoreDep, who: ApiReader, post_id: RowId) -> PostOut:
     """One post with every delivery and its state."""
     return _post(store, who, post_id)
 
 
-@router.patch("/posts/{post_id}", response_model=ChangeOut, responses=POST_MISSING)
+@router.patch("/posts/{post_id:int}", response_model=ChangeOut, responses=POST_FINISHED)
 def edit_post(store: StoreDep, who: ApiWriter, post_id: RowId, body: PostEdit) -> ChangeOut:
     """New text for the deliveries not yet claimed (of one network with `network`)."""
     with _named_fields(), access.writing(store, who) as db:
@@ -136,7 +142,7 @@ def edit_post(store: StoreDep, who: ApiWriter, post_id: RowId, body: PostEdit) -
     return _change(change)
 
 
-@router.post("/posts/{post_id}/cancel", response_model=ChangeOut, responses=POST_MISSING)
+@router.post("/posts/{post_id:int}/cancel", response_model=ChangeOut, responses=POST_MISSING)
 def cancel_post(store: StoreDep, who: ApiWriter, post_id: RowId) -> ChangeOut:
     """Cancel every delivery not yet claimed; what is sending or sent stays as it is."""
     with access.writing(store, who) as db:
@@ -144,7 +150,7 @@ def cancel_post(store: StoreDep, who: ApiWriter, post_id: RowId) -> ChangeOut:
     return _change(change)
 
 
-@router.post("/posts/{post_id}/schedule", response_model=PostOut, responses=POST_MISSING)
+@router.post("/posts/{post_id:int}/schedule", response_model=PostOut, responses=POST_FINISHED)
 def schedule_draft(store: StoreDep, who: ApiWriter, post_id: RowId, body: DraftSchedule) -> PostOut:
     """Schedule a draft: at a time, in each network's next free slot, or now."""
     with _named_fields(), access.writing(store, who) as db:
@@ -152,7 +158,11 @@ def schedule_draft(store: StoreDep, who: ApiWriter, post_id: RowId, body: DraftS
     return _post(store, who, post_id)
 
 
-@router.post("/posts/{post_id}/done", response_model=PostOut, responses=POST_MISSING)
+@router.post(
+    "/posts/{post_id:int}/done",
+    response_model=PostOut,
+    responses=POST_MISSING | conflict("Nothing of the post waits on that network"),
+)
 def mark_done(store: StoreDep, who: ApiWriter, post_id: RowId, body: ManualDone) -> PostOut:
     """Record that you published the next occurrence on a network without an API."""
     with access.writing(store, who) as db:
@@ -252,7 +262,9 @@ def connect_account(
     return AccountConnected(account=AccountOut.model_validate(asdict(account)), created=created)
 
 
-@router.delete("/accounts/{account_id}", response_model=DisconnectOut, responses=ACCOUNT_MISSING)
+@router.delete(
+    "/accounts/{account_id:int}", response_model=DisconnectOut, responses=ACCOUNT_MISSING
+)
 def disconnect_account(store: StoreDep, who: ApiWriter, account_id: RowId) -> DisconnectOut:
     """Forget an account's credentials; posts waiting on it stay paused, never dropped."""
     with access.writing(store, who) as db:

@@ -5,16 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from takethelead.web.api.fields import Checked, Moment, RequestBody, WebAddress, WebAddressOrNone
+
+NETWORKS = r"(?:mastodon|bluesky|discourse|linkedin|x|facebook)"
 # A network, or one account of it: "mastodon", "mastodon:ana@social.example".
-Target = Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=r"^[a-z]+(:\S+)?$")]
+Target = Annotated[
+    str,
+    Checked(
+        rf"{NETWORKS}(?::[!-~]+)?",
+        "one or more of mastodon, bluesky, discourse, linkedin, x, facebook"
+        ' (a network, or "network:handle" for one of its accounts)',
+    ),
+    StringConstraints(min_length=1, max_length=320),
+]
+_DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
+_DAYS = rf"(?:daily|{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*)"
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_GROUP = rf"{_DAYS} {_TIME}(?:,{_TIME})*"
+SLOTS = rf"{_GROUP}(?:; ?{_GROUP})*"
+SLOTS_RULE = "days then 24-hour times, as 'mon-fri 09:00,13:00; sat 10:00'"
 Kind = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 PostText = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class DeliveryOut(BaseModel):
@@ -55,7 +68,7 @@ class PostSummaryOut(BaseModel):
     created_at: datetime
 
 
-class PostCreate(_Strict):
+class PostCreate(RequestBody):
     text: str = Field(min_length=1, max_length=100_000)
     to: list[Target] = Field(
         min_length=1,
@@ -64,7 +77,7 @@ class PostCreate(_Strict):
         ' "mastodon:handle" picks one of several accounts',
         examples=[["mastodon", "bluesky"]],
     )
-    at: AwareDatetime | None = Field(
+    at: Moment | None = Field(
         default=None, description="When, with its offset; neither `at` nor `next_slot`: now"
     )
     next_slot: bool = Field(default=False, description="Each network's next free posting slot")
@@ -80,21 +93,21 @@ class PostCreate(_Strict):
     )
 
 
-class PostEdit(_Strict):
+class PostEdit(RequestBody):
     text: str = Field(min_length=1, max_length=100_000)
     network: str | None = Field(
         default=None, max_length=20, description="Change only this network's text"
     )
 
 
-class DraftSchedule(_Strict):
-    at: AwareDatetime | None = None
+class DraftSchedule(RequestBody):
+    at: Moment | None = None
     next_slot: bool = False
 
 
-class ManualDone(_Strict):
+class ManualDone(RequestBody):
     network: Literal["linkedin", "x", "facebook"]
-    url: str = Field(default="", max_length=500, description="Where you published it")
+    url: WebAddressOrNone = Field(default="", description="Where you published it")
 
 
 class Untouched(BaseModel):
@@ -119,9 +132,14 @@ class SlotsOut(BaseModel):
     next_free: datetime | None
 
 
-class SlotsSet(_Strict):
+class SlotsSet(RequestBody):
     network: Literal["mastodon", "bluesky", "discourse", "linkedin", "x", "facebook"]
-    slots: str = Field(min_length=1, max_length=1000, examples=["mon-fri 09:00,13:00; sat 10:00"])
+    slots: Annotated[str, Checked(SLOTS, SLOTS_RULE)] = Field(
+        min_length=1,
+        max_length=1000,
+        examples=["mon-fri 09:00,13:00; sat 10:00"],
+        description="Days (mon … sun, ranges, lists or daily), a space, then 24-hour times",
+    )
 
 
 class FreeSlotOut(BaseModel):
@@ -139,11 +157,10 @@ class AccountOut(BaseModel):
     inbox_synced_at: datetime | None
 
 
-class AccountConnect(_Strict):
+class AccountConnect(RequestBody):
     network: Literal["mastodon", "bluesky", "discourse"]
-    url: str | None = Field(
+    url: WebAddress | None = Field(
         default=None,
-        max_length=500,
         description="Mastodon server, Discourse forum, or Bluesky PDS (default bsky.social)",
     )
     secret: str = Field(

@@ -74,7 +74,7 @@ def fit_model(store: StoreDep, who: ApiWriter) -> ModelOut:
         return ModelOut.model_validate(asdict(relationships.fit_model(db, who.workspace_id)))
 
 
-@router.get("/people/{person_id}/strength", response_model=StrengthOut, responses=MISSING)
+@router.get("/people/{person_id:int}/strength", response_model=StrengthOut, responses=MISSING)
 def person_strength(store: StoreDep, who: ApiReader, person_id: RowId) -> StrengthOut:
     """One relationship's strength and why, from that person's interactions."""
     with access.reading(store, who) as db:
@@ -83,7 +83,7 @@ def person_strength(store: StoreDep, who: ApiReader, person_id: RowId) -> Streng
 
 
 @router.get(
-    "/people/{person_id}/strength/history",
+    "/people/{person_id:int}/strength/history",
     response_model=StrengthHistoryOut,
     responses=MISSING,
 )
@@ -99,7 +99,9 @@ def person_history(
     return StrengthHistoryOut.model_validate(asdict(found))
 
 
-@router.get("/people/{person_id}/relationship", response_model=RelationshipOut, responses=MISSING)
+@router.get(
+    "/people/{person_id:int}/relationship", response_model=RelationshipOut, responses=MISSING
+)
 def person_relationship(store: StoreDep, who: ApiReader, person_id: RowId) -> RelationshipOut:
     """Strength, its last year, layer, keep-in-touch rhythm, when due, and give and take."""
     with access.reading(store, who) as db:
@@ -109,7 +111,7 @@ def person_relationship(store: StoreDep, who: ApiReader, person_id: RowId) -> Re
     return RelationshipOut.model_validate(data)
 
 
-@router.put("/people/{person_id}/rating", response_model=RatingOut, responses=MISSING)
+@router.put("/people/{person_id:int}/rating", response_model=RatingOut, responses=MISSING)
 def rate_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: RatingIn) -> RatingOut:
     """Rate how close you feel to someone; enough ratings fit the weights to you."""
     with access.writing(store, who) as db:
@@ -117,7 +119,7 @@ def rate_person(store: StoreDep, who: ApiWriter, person_id: RowId, body: RatingI
     return RatingOut.model_validate(asdict(view))
 
 
-@router.put("/people/{person_id}/cadence", response_model=CadenceOut, responses=MISSING)
+@router.put("/people/{person_id:int}/cadence", response_model=CadenceOut, responses=MISSING)
 def set_cadence(store: StoreDep, who: ApiWriter, person_id: RowId, body: CadenceIn) -> CadenceOut:
     """How often to keep in touch ("default" goes back to their layer's rhythm)."""
     with access.writing(store, who) as db:
@@ -175,7 +177,7 @@ def infer_ties(store: StoreDep, who: ApiWriter) -> InferredTiesOut:
         return InferredTiesOut.model_validate(asdict(ties.infer_ties(db, who.workspace_id)))
 
 
-@router.get("/people/{person_id}/ledger", response_model=PersonLedgerOut, responses=MISSING)
+@router.get("/people/{person_id:int}/ledger", response_model=PersonLedgerOut, responses=MISSING)
 def person_ledger(store: StoreDep, who: ApiReader, person_id: RowId) -> PersonLedgerOut:
     """What you gave to and received from one person, newest first, and the balance."""
     with access.reading(store, who) as db:
@@ -184,7 +186,7 @@ def person_ledger(store: StoreDep, who: ApiReader, person_id: RowId) -> PersonLe
 
 
 @router.post(
-    "/people/{person_id}/ledger",
+    "/people/{person_id:int}/ledger",
     status_code=201,
     response_model=LedgerLineOut,
     responses=MISSING,

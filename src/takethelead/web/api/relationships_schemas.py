@@ -4,11 +4,11 @@ who knows whom, the ledger, the network report, the overview and time spent."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-PersonId = Field(ge=1, le=2**63 - 1)
+from takethelead.web.api.fields import Checked, Moment, RequestBody, RowRef
 
 
 class StrengthOut(BaseModel):
@@ -57,9 +57,17 @@ class ModelOut(BaseModel):
     weights: dict[str, float]
 
 
-class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+CADENCE = (
+    r"weekly|fortnightly|monthly|quarterly|yearly|never|default"
+    r"|(?:[1-9][0-9]{0,2}|[12][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)d"
+)
+CADENCE_RULE = (
+    "weekly, fortnightly, monthly, quarterly, yearly, never, default or a number of days "
+    "like 45d (1 to 3650)"
+)
 
+
+class RatingIn(RequestBody):
     rating: int = Field(ge=1, le=5, description="How close you feel: 1 (barely) to 5 (very)")
 
 
@@ -72,10 +80,8 @@ class RatingOut(BaseModel):
     needed: int = Field(description="More ratings before weights can be fitted")
 
 
-class CadenceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    cadence: str = Field(
+class CadenceIn(RequestBody):
+    cadence: Annotated[str, Checked(CADENCE, CADENCE_RULE)] = Field(
         min_length=1,
         max_length=20,
         examples=["monthly"],
@@ -153,11 +159,9 @@ class RelationshipOut(BaseModel):
     ledger: StandingOut
 
 
-class TieIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    person_a: int = PersonId
-    person_b: int = PersonId
+class TieIn(RequestBody):
+    person_a: RowRef
+    person_b: RowRef
     trust: float = Field(default=0.5, gt=0, le=1)
 
 
@@ -181,14 +185,12 @@ class InferredTiesOut(BaseModel):
     manual_ties: int
 
 
-class LedgerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LedgerIn(RequestBody):
     direction: Literal["given", "received"]
     kind: Literal["referral", "introduction", "favour"]
     value: float | None = Field(default=None, ge=0, le=1e12)
     note: str = Field(default="", max_length=2000)
-    occurred_at: AwareDatetime | None = Field(default=None, description="Now when left out")
+    occurred_at: Moment | None = Field(default=None, description="Now when left out")
 
 
 class LedgerLineOut(BaseModel):
@@ -260,9 +262,7 @@ class OverviewOut(BaseModel):
     last: datetime | None
 
 
-class TimeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TimeIn(RequestBody):
     network: str = Field(
         min_length=1, max_length=200, description="Its name, #id or kind", examples=["linkedin"]
     )
@@ -271,7 +271,7 @@ class TimeIn(BaseModel):
     responses: int | None = Field(
         default=None, ge=0, le=100_000, description="Left out: counted from what comes in"
     )
-    spent_at: AwareDatetime | None = Field(default=None, description="Now when left out")
+    spent_at: Moment | None = Field(default=None, description="Now when left out")
 
 
 class TimeEntryOut(BaseModel):

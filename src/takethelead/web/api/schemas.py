@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from takethelead.domain.records import InteractionKind, NetworkKind
+from takethelead.web.api.fields import (
+    Day,
+    Email,
+    EmailOrNone,
+    Moment,
+    RequestBody,
+    RowRef,
+    WebAddressOrNone,
+)
 
 Text = Field(default=None, max_length=20000)
 
 
 class Problem(BaseModel):
     detail: str
+
+
+def conflict(why: str) -> dict[int | str, dict[str, object]]:
+    """The 409 a route answers when the thing's present state refuses the request."""
+    return {409: {"model": Problem, "description": why}}
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(description='Where: ["body", "field"], ["query", "name"]…')
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    detail: list[FieldProblem]
 
 
 class PersonOut(BaseModel):
@@ -64,9 +90,7 @@ class PersonDetailOut(BaseModel):
     interactions: int
 
 
-class PersonFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PersonFields(RequestBody):
     first_name: str | None = Field(default=None, max_length=200)
     last_name: str | None = Field(default=None, max_length=200)
     company: str | None = Field(default=None, max_length=300)
@@ -74,7 +98,7 @@ class PersonFields(BaseModel):
     notes: str | None = Text
     offer: str | None = Text
     lead_profile: str | None = Text
-    birthday: date | None = None
+    birthday: Day | None = None
     closeness: int | None = Field(default=None, ge=1, le=5)
     cadence_days: int | None = Field(default=None, ge=1, le=3650)
     distrusted: bool | None = None
@@ -91,9 +115,7 @@ class PersonPatch(PersonFields):
     add_identities: list[str] = Field(default_factory=list, max_length=50)
 
 
-class TagChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TagChange(RequestBody):
     add: list[str] = Field(default_factory=list, max_length=50)
     remove: list[str] = Field(default_factory=list, max_length=50)
 
@@ -111,24 +133,20 @@ class NetworkOut(BaseModel):
     minutes_spent: int
 
 
-class NetworkCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NetworkCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200)
-    kind: str = Field(max_length=20, examples=["linkedin", "mastodon", "in-person"])
-    url: str = Field(default="", max_length=500)
+    kind: Annotated[NetworkKind, Strict(False)] = Field(examples=["linkedin", "in-person"])
+    url: WebAddressOrNone = ""
 
 
-class TouchCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    person_id: int = Field(ge=1, le=2**63 - 1)
+class TouchCreate(RequestBody):
+    person_id: RowRef
     summary: str = Field(min_length=1, max_length=2000)
-    kind: str = Field(default="message", max_length=20)
+    kind: Annotated[InteractionKind, Strict(False)] = InteractionKind.MESSAGE
     direction: Literal["inbound", "outbound", "mutual"] | None = None
     minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     network: str | None = Field(default=None, max_length=200)
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
 
 
 class TouchOut(BaseModel):
@@ -158,22 +176,17 @@ class PlanOut(BaseModel):
     balance: str
 
 
-class PlanBuild(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PlanBuild(RequestBody):
     budget_minutes: int | None = Field(default=None, ge=15, le=24 * 60)
 
 
-class DoneIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: str | None = Field(default=None, max_length=40)
+class DoneIn(RequestBody):
+    outcome: Literal["responded", "meeting-booked", "referral-given", "referral-received",
+                     "no-answer"] | None = None  # fmt: skip
     responses: int | None = Field(default=None, ge=0, le=100_000)
 
 
-class SkipIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SkipIn(RequestBody):
     reason: str = Field(default="", max_length=500)
 
 
@@ -204,16 +217,14 @@ class PreferencesOut(BaseModel):
     digest_email: str | None
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(RequestBody):
     """Only what is given changes; an empty digest_email stops the digest."""
-
-    model_config = ConfigDict(extra="forbid")
 
     budget: str | int | None = Field(default=None, examples=["2h", 150])
     preferred_hours: str | None = Field(
         default=None, max_length=200, examples=["mon-fri 08:00-09:00,12:30-13:30"]
     )
-    digest_email: str | None = Field(default=None, max_length=320)
+    digest_email: EmailOrNone | None = Field(default=None, description="Empty: no digest")
 
 
 class NetworkRankOut(BaseModel):
@@ -231,10 +242,8 @@ class NetworkRankOut(BaseModel):
     sentence: str
 
 
-class MergeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    duplicate_id: int = Field(ge=1, le=2**63 - 1, description="The record folded in and removed")
+class MergeIn(RequestBody):
+    duplicate_id: RowRef = Field(description="The record folded in and removed")
 
 
 class MergeOut(BaseModel):
@@ -250,10 +259,8 @@ class DigestOut(BaseModel):
     body: str
 
 
-class DigestSend(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    to: str | None = Field(default=None, max_length=320, description="Remembered as digest_email")
+class DigestSend(RequestBody):
+    to: Email | None = Field(default=None, description="Remembered as digest_email")
 
 
 class DigestSent(BaseModel):

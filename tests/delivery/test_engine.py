@@ -186,3 +186,18 @@ def test_two_workers_never_claim_the_same_delivery(connected: Connected) -> None
     second = DeliveryEngine(connected.store, POLICY, worker="two")
     assert first._claim(due) is not None
     assert second._claim(due) is None
+
+
+def test_a_short_rate_limit_holds_the_account_for_its_retry_after_not_the_whole_window(
+    connected: Connected,
+) -> None:
+    # Retry-After: 10 inside Mastodon's five-minute window (X-RateLimit-Reset 300 s away).
+    connected.mastodon_app.fail("rate_limit", path="/api/v1/statuses", seconds=10, window=300)
+    _post(connected, "mastodon")
+    _pass(connected)
+    account = _account(connected, "mastodon")
+    assert account.hold_until is not None
+    assert account.hold_until <= datetime.now(UTC) + timedelta(seconds=11)
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=15)):
+        _pass(connected)
+    assert _deliveries(connected)["mastodon"].state == DeliveryState.SENT

@@ -59,7 +59,7 @@ def _states(store: Store) -> Counter[str]:
 
 def _inject(servers: dict[str, ServerProcess], rng: random.Random) -> None:
     server = servers[rng.choice(NETWORKS)]
-    server.fault(rng.choice(FAULTS), times=rng.randint(1, 3), seconds=1.0)
+    server.fault(rng.choice(FAULTS), times=rng.randint(1, 4), seconds=1.0)
 
 
 def _schedule(store: Store, ws: int) -> Counter[str]:
@@ -120,6 +120,7 @@ def test_every_post_reaches_each_network_exactly_once_through_kills_and_faults(
                 kills += 1
                 workers[victim] = worker(f"worker-{victim}-{kills}")
                 _inject(servers, rng)
+                _inject(servers, rng)
                 continue
             states = _states(store)
             flagged = _flagged(store)
@@ -127,6 +128,7 @@ def test_every_post_reaches_each_network_exactly_once_through_kills_and_faults(
                 states[s] for s in (DeliveryState.QUEUED, DeliveryState.SENDING)
             ):
                 break
+            _inject(servers, rng)  # faults go on between kills, until the work is done
     finally:
         for running in workers:
             running.kill()

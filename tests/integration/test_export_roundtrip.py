@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -407,3 +408,38 @@ def test_account_secrets_left_out_are_not_needed_to_read_the_rest(
             )
         ).one()
         assert Secrets.from_settings(settings).decrypt(account.secret).startswith("mastodon")
+
+
+MUTATIONS = [10**19, None, True, 0, -1, 1.5, "", "x" * 400, "2026-01-01T00:00:00", [], {}, "é"]
+
+
+def test_a_mutated_export_is_refused_with_a_clear_error_or_imported_whole(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    ws = build_full_workspace(store, settings)
+    out = io.StringIO()
+    with store.transaction() as session:
+        export_json(session, ws, out)
+    base = out.getvalue()
+    rng = random.Random(19)
+    path = tmp_path / "mutated.json"
+    for n in range(60):
+        data = json.loads(base)
+        tables = data["tables"]
+        name = rng.choice(sorted(t for t in tables if tables[t]["rows"]))
+        row = rng.choice(tables[name]["rows"])
+        index = rng.randrange(len(row))
+        value = row[index]
+        if isinstance(value, int) and not isinstance(value, bool) and rng.random() < 0.5:
+            row[index] = value + rng.choice([1, -1, 1000])  # an id pointing elsewhere
+        else:
+            row[index] = rng.choice(MUTATIONS)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        before = _counts(store)
+        try:
+            with store.transaction() as session:
+                import_json(session, workspace_id(session, f"try-{n}"), path, accounts=True)
+        except ParseError as exc:
+            assert str(path) in str(exc)
+            after = _counts(store)
+            assert after == {**before, "workspace": after["workspace"]}  # nothing half-written

@@ -186,7 +186,7 @@ def _write_archive(target: Path, manifest: dict[str, object], dump: Path, keys: 
     os.fchmod(descriptor, 0o600)  # even over a leftover partial file of other rights
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            with tarfile.open(fileobj=handle, mode="w:gz") as tar:
+            with tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as tar:
                 body = json.dumps(manifest, indent=1, sort_keys=True).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mode = len(body), 0o600

@@ -108,7 +108,7 @@ def decode(column_type: object, value: object) -> object:
             raise ValueError("expected true or false")
         return value
     if isinstance(column_type, Integer):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 1 << 63:
             raise ValueError("expected a whole number")
         return value
     if isinstance(column_type, Float):

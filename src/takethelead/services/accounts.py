@@ -179,8 +179,9 @@ def all_users(session: Session) -> list[UserView]:
 # One conditional statement takes an attempt's place in the limit, so that attempts
 # arriving together cannot all read "four so far" before any of them is written down.
 _RESERVE: Final = text(
-    "INSERT INTO login_attempt (key, attempted_at) SELECT :key, :now "
-    "WHERE (SELECT count(*) FROM login_attempt WHERE key = :key AND attempted_at > :since) < :most"
+    "INSERT INTO login_attempt (key, attempted_at) "
+    "SELECT CAST(:key AS VARCHAR(400)), CAST(:now AS BIGINT) WHERE (SELECT count(*) "
+    "FROM login_attempt WHERE key = CAST(:key AS VARCHAR(400)) AND attempted_at > :since) < :most"
 )
 
 

@@ -92,7 +92,8 @@ def test_an_upload_is_imported_and_the_workspace_exported(app: FastAPI, world: W
     assert bad.status_code == 422 and "cannot tell what export this is" in bad.text
     exported = client.get("/api/export", params={"format": "json"})
     assert "attachment" in exported.headers["content-disposition"]
-    names = {p["full_name"] for p in json.loads(exported.text)["people"]}
+    people = json.loads(exported.text)["tables"]["person"]
+    names = {row[people["columns"].index("full_name")] for row in people["rows"]}
     assert {"Dana Okafor", "Emil Rossi", "Aurelio Quetzalcoatl"} <= names
     csv = client.get("/api/export", params={"format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")

@@ -103,9 +103,9 @@ def vetted_addresses(
         return addresses
     for address in addresses:
         if not is_global(address):
+            where = f"{host} is" if literal is not None else f"{host} resolves to {address},"
             raise AddressRefused(
-                f"{host} resolves to {address}, a private or local address; "
-                "allow private addresses to reach it."
+                f"{where} a private or local address; allow private addresses to reach it."
             )
     return addresses
 

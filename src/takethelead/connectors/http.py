@@ -137,13 +137,12 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
 class _GuardedTransport(httpx.HTTPTransport):
     def __init__(self, backend: _GuardedBackend, verify: ssl.SSLContext | bool) -> None:
-        super().__init__(verify=verify, retries=0)
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        super().__init__(verify=context, retries=0)
         # httpx 0.28's transport takes no network backend, but its pool does: the pool is
-        # built again around ours (the same settings httpx's own uses for one host).
+        # built again around ours, with the same TLS context.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            retries=0,
-            network_backend=backend,
+            ssl_context=context, retries=0, network_backend=backend
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from takethelead.config import Settings
-from takethelead.services.store import Store
+from takethelead.jobs.queue import SQLITE_FILE, build_huey
+from takethelead.services.store import Store, workspace_id
 
 
 def mode(path: Path) -> int:
@@ -59,3 +60,25 @@ def test_an_existing_database_open_to_others_is_tightened_on_open(
     assert mode(data_dir) == 0o700
     assert mode(data_dir / "lead.db") == 0o600
     assert "open to other users (mode 644); set to 600" in caplog.text
+
+
+def test_the_wal_and_shm_files_of_an_open_database_and_the_queue_are_0600(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"LEAD_DATA_DIR": str(tmp_path / "open"), "LEAD_ENV": "development"}
+    )
+    previous = os.umask(0o022)
+    try:
+        store = Store.open(settings)
+        try:
+            with store.transaction() as session:
+                workspace_id(session, "files")
+            database = settings.data_dir / "lead.db"
+            for suffix in ("-wal", "-shm"):  # they exist while a connection is open
+                assert mode(database.with_name("lead.db" + suffix)) == 0o600
+        finally:
+            store.close()
+        build_huey(settings)
+        assert mode(settings.data_dir / SQLITE_FILE) == 0o600
+    finally:
+        os.umask(previous)
+    assert mode(settings.data_dir) == 0o700

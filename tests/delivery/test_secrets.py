@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from typer.testing import CliRunner
@@ -100,6 +101,7 @@ def test_an_undecryptable_secret_pauses_its_workspace_and_every_other_one_posts(
     assert len(mastodon_server.app.state()["posts"]) == 1
 
 
+@pytest.mark.usefixtures("store")  # on PostgreSQL it empties the tables after
 def test_a_rotated_key_publishes_with_only_the_new_key(
     settings: Settings, mastodon_server: RunningServer
 ) -> None:
@@ -125,6 +127,7 @@ def test_a_rotated_key_publishes_with_only_the_new_key(
     fresh.close()
 
 
+@pytest.mark.usefixtures("store")  # on PostgreSQL it empties the tables after
 def test_the_old_key_as_a_fallback_resumes_a_paused_account_by_itself(
     settings: Settings, mastodon_server: RunningServer
 ) -> None:
@@ -145,6 +148,7 @@ def test_the_old_key_as_a_fallback_resumes_a_paused_account_by_itself(
     both.close()
 
 
+@pytest.mark.usefixtures("store")  # on PostgreSQL it empties the tables after
 def test_lead_secrets_rotate_reads_with_an_old_key_file(
     settings: Settings, mastodon_server: RunningServer, tmp_path: Path
 ) -> None:

@@ -123,7 +123,7 @@ def test_an_owner_invites_a_member_who_sets_a_password_and_then_reads_only(
     erin = sign_in(app, "erin@example.org")
     assert "read only" in erin.get("/").text
     twice = client.post("/api/users", json={"email": "erin@example.org"})
-    assert twice.status_code == 422 and "member of" in twice.text
+    assert twice.status_code == 409 and "member of" in twice.text
     bad = client.post("/api/users", json={"email": "x@example.org", "role": "boss"})
     assert bad.status_code == 422
     bruno = api(app, world.tokens["bruno"]).get("/api/users").json()

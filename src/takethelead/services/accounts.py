@@ -27,7 +27,7 @@ from takethelead.services.access import (
     principal,
     token_digest,
 )
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.services.store import Store
 from takethelead.storage.tables import ApiToken, LoginAttempt, Membership, User, Workspace
 
@@ -124,7 +124,7 @@ def add_user(
     if existing is not None:
         if reset_password:  # the new password was the point; the role stays as it was
             return UserView(user.id, address, name, existing.role)
-        raise ServiceError(f"{address} is a member of {name!r} already")
+        raise Conflict(f"{address} is a member of {name!r} already")
     session.add(Membership(user_id=user.id, workspace_id=ws, role=role))
     session.flush()
     return UserView(user.id, address, name, role)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from takethelead.services.access import ROLES, Principal, principal, token_digest
 from takethelead.services.accounts import hash_password, normal_email
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.storage.tables import Invitation, Membership, User, Workspace
 
 VALID_FOR: Final = timedelta(days=7)
@@ -112,7 +112,7 @@ def invite(
         .where(User.email == address, Membership.workspace_id == workspace_id)
     )
     if member is not None:
-        raise ServiceError(f"{address} is a member of {name!r} already")
+        raise Conflict(f"{address} is a member of {name!r} already")
     token = secrets.token_urlsafe(32)
     row = session.scalar(
         select(Invitation).where(
@@ -258,7 +258,7 @@ def join_with_password(
     moment = _now(now)
     row = _by_token(session, token, moment)
     if session.scalar(select(User.id).where(User.email == row.email)) is not None:
-        raise ServiceError(f"{row.email} has an account already: sign in and accept the invitation")
+        raise Conflict(f"{row.email} has an account already: sign in and accept the invitation")
     user = User(email=row.email, password_hash=hash_password(password))
     session.add(user)
     session.flush()

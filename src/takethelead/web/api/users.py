@@ -23,6 +23,11 @@ ApiUser = Annotated[Principal, Depends(api_principal)]
 MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such open invitation (for you, or here)"}
 }
+TAKEN: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "description": "That address is a member of this workspace already"}
+}
+# The addresses services/accounts.py accepts, so that the schema says what is valid.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class UserOut(BaseModel):
@@ -36,7 +41,7 @@ class InviteIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320)
+    email: str = Field(min_length=5, max_length=320, pattern=EMAIL_PATTERN)
     role: Literal["owner", "member"] = "member"
 
 
@@ -85,7 +90,7 @@ def get_users(store: StoreDep, who: ApiReader) -> list[UserOut]:
     return [UserOut(id=u.id, email=u.email, role=u.role) for u in found]
 
 
-@router.post("", status_code=201, response_model=InvitationLinkOut)
+@router.post("", status_code=201, response_model=InvitationLinkOut, responses=TAKEN)
 def invite_user(
     request: Request, store: StoreDep, who: ApiWriter, body: InviteIn
 ) -> InvitationLinkOut:

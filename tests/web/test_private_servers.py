@@ -9,7 +9,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
+from takethelead.cli.app import app as cli
 from takethelead.config import Settings, SettingsError
 from takethelead.services.store import Store
 from takethelead.storage.tables import ConnectorAccount
@@ -135,3 +137,17 @@ def test_a_malformed_server_address_on_the_accounts_page_is_explained(
     )  # fmt: skip
     assert page.status_code < 500
     assert said in html.unescape(page.text)
+
+
+@pytest.mark.parametrize(("url", "said"), MALFORMED[:4])
+def test_lead_connect_explains_a_malformed_server_address(
+    cli_env: dict[str, str | None], store: Store, url: str, said: str
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["connect", "discourse", "--url", url, "--api-key", "k", "--user", "ana"], env=cli_env
+    )
+    assert result.exit_code == 1
+    assert "--url: expected a web address" in result.output
+    assert said in " ".join(result.output.split())  # Rich wraps long lines
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert accounts(store) == 0

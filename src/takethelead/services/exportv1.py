@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from takethelead.services.networks import parse_kind
-
 PERSON_COLUMNS: Final = (
     "full_name",
     "first_name",
@@ -38,10 +36,7 @@ TIME_ENTRY_COLUMNS: Final = ("spent_at", "minutes", "responses", "note")
 
 def tables_from_v1(data: dict[str, Any]) -> dict[str, Any]:
     """The tables of a version 1 export; KeyError or TypeError when a record is malformed."""
-    networks = [
-        [n["id"], n["name"], parse_kind(n["kind"]).value, n.get("url", "")]
-        for n in data["networks"]
-    ]
+    networks = [[n["id"], n["name"], n["kind"], n.get("url", "")] for n in data["networks"]]
     people: list[list[Any]] = []
     identities: list[list[Any]] = []
     tags: list[list[Any]] = []

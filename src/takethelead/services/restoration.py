@@ -20,6 +20,7 @@ from takethelead.domain.identities import fold
 from takethelead.domain.posting import idempotency_key
 from takethelead.services import snapshot, snapshotrows
 from takethelead.services.imports import refresh_search_texts
+from takethelead.services.networks import parse_kind
 from takethelead.services.snapshotrows import RowError
 from takethelead.services.tallies import forget_recent
 from takethelead.storage.tables import Base, Identity, Person
@@ -108,8 +109,10 @@ def _remapped(table: Table, rows: list[Row], workspace_id: int, restored: Restor
     references = [
         (fk.parent.name, fk.column.table.name, fk.parent.nullable) for fk in table.foreign_keys
     ]
+    scoped = "workspace_id" in table.c
     for row in rows:
-        row["workspace_id"] = workspace_id
+        if scoped:
+            row["workspace_id"] = workspace_id
         keep = True
         for column, parent, nullable in references:
             if parent == "workspace" or row.get(column) is None:
@@ -316,6 +319,12 @@ def _account(row: Row, restored: Restored) -> Row | None:
     return row
 
 
+def _network(row: Row, restored: Restored) -> Row | None:
+    if "kind" in row:
+        row["kind"] = parse_kind(row["kind"]).value  # the planner reads it as a NetworkKind
+    return row
+
+
 def _user(row: Row, restored: Restored) -> Row | None:
     row["password_hash"] = NO_PASSWORD
     return row
@@ -340,6 +349,7 @@ NO_PASSWORD: Final = "!no password: imported from an export"
 
 _PREPARE: Final[dict[str, Callable[[Row, Restored], Row | None]]] = {
     "tie": _tie,
+    "network": _network,
     "connector_account": _account,
     "app_user": _user,
     "delivery": _delivery,

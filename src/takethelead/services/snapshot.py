@@ -45,6 +45,9 @@ SECRET_COLUMNS: Final = {
     # and a hash in a file could give an account a password its owner never chose.
     "app_user.password_hash": "password hash: an imported user sets a password again",
 }
+# Token and invitation digests stay: a SHA-256 digest of a random 256-bit token cannot be
+# turned back into the token, and with them tokens and links keep working after a move.
+# Users, roles and tokens are imported only from the command line (see restoration.py).
 
 # Settings that are caches (rebuilt by the nightly job, read live until then). They hold ids
 # that mean nothing in another database.

@@ -54,6 +54,7 @@ from takethelead.services.connections import (
     pause_unreadable,
     resume_readable,
 )
+from takethelead.services.errors import ServiceError
 from takethelead.services.posts import extend_recurring
 from takethelead.services.reconciliation import Reconciliation
 from takethelead.services.reconciliation import deliveries as _deliveries
@@ -342,16 +343,20 @@ class DeliveryEngine(Reconciliation):
         """Publish one claimed delivery and record the outcome; True to hold its account."""
         try:
             connector = self._connector_for(claimed.account_id)
+        except ServiceError as error:  # nothing left this machine: pause this account alone
+            self._finish(claimed, DeliveryState.PAUSED, str(error), refund=True)
+            with self.store.transaction() as session:
+                if isinstance(error, SecretUnreadable):
+                    pause_unreadable(session, claimed.account_id)
+                else:
+                    pause_account(session, claimed.account_id, str(error))
+            report.paused += 1
+            return True
+        try:
             # A key sent for the first time cannot be on the network yet.
             result = connector.publish(
                 claimed.text, claimed.key, first_attempt=claimed.first, started_at=claimed.started
             )
-        except SecretUnreadable as error:
-            self._finish(claimed, DeliveryState.PAUSED, str(error), refund=True)
-            with self.store.transaction() as session:
-                pause_unreadable(session, claimed.account_id)
-            report.paused += 1
-            return True
         except RateLimited as error:
             until = error.reset_at or _now() + backoff(
                 1, self.policy.backoff_base, self.policy.backoff_cap

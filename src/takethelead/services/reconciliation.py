@@ -11,6 +11,7 @@ again a day later).
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,11 +38,14 @@ from takethelead.domain.posting import (
 )
 from takethelead.domain.records import NetworkKind
 from takethelead.services.connections import SecretUnreadable, pause_account, pause_unreadable
+from takethelead.services.errors import ServiceError
 from takethelead.services.store import Store
 from takethelead.storage.tables import Delivery
 
 if TYPE_CHECKING:
     from takethelead.services.delivery import DeliveryPolicy, PassReport
+
+log = logging.getLogger(__name__)
 
 # Networks that keep our key inside the post: reconcile by key, not by text.
 KEYED = {NetworkKind.BLUESKY.value, NetworkKind.DISCOURSE.value}
@@ -125,6 +129,15 @@ class Reconciliation:
             except ConnectorError as error:
                 for row in rows:
                     self._later(row.id, row.version, error.reason)
+                continue
+            except ServiceError as error:  # no connector for it: this account alone waits
+                with self.store.transaction() as session:
+                    report.paused += pause_account(session, account_id, str(error))
+                continue
+            except Exception as error:  # a library bug must not stop every other account
+                log.exception("account %s: unexpected error while listing posts", account_id)
+                for row in rows:
+                    self._later(row.id, row.version, f"Could not check the network: {error!r}")
                 continue
             self._decide(account_id, rows, posted, report)
 

@@ -140,9 +140,15 @@ class _GuardedTransport(httpx.HTTPTransport):
         context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
         super().__init__(verify=context, retries=0)
         # httpx 0.28's transport takes no network backend, but its pool does: the pool is
-        # built again around ours, with the same TLS context.
+        # built again around ours, with the same TLS context and httpx's default limits.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=context, retries=0, network_backend=backend
+            ssl_context=context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            retries=0,
+            network_backend=backend,
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

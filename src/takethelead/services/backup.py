@@ -98,7 +98,7 @@ def _sqlite_path(settings: Settings) -> Path:
 
 def _sqlite_copy(source: Path, into: Path) -> None:
     """A consistent copy while other processes read and write (SQLite's backup API)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
     dst = sqlite3.connect(into)
     try:
         src.backup(dst)
@@ -109,6 +109,11 @@ def _sqlite_copy(source: Path, into: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+def _read_only(path: Path) -> str:
+    """A URI that opens a SQLite file read-only, whatever characters its name holds."""
+    return path.resolve().as_uri() + "?mode=ro"
 
 
 def _sqlite_revision(path: Path) -> str | None:
@@ -291,11 +296,11 @@ def _holds_data(settings: Settings) -> bool:
         path = _sqlite_path(settings)
         if not path.exists() or path.stat().st_size == 0:
             return False
-    engine = create_engine(
-        settings.database_url.replace("sqlite:///", "sqlite:///file:", 1) + "?mode=ro&uri=true"
-        if settings.is_sqlite
-        else settings.database_url
-    )
+        engine = create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(_read_only(path), uri=True)
+        )
+    else:
+        engine = create_engine(settings.database_url)
     try:
         with engine.connect() as connection:
             # Our tables only: SQLite's full-text index keeps rows of its own in empty ones.
@@ -322,7 +327,7 @@ def _sqlite_restore(copy: Path, target: Path) -> None:
     file, and a write-ahead log left beside the target is taken care of by SQLite."""
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
-    src = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    src = sqlite3.connect(_read_only(copy), uri=True)
     dst = sqlite3.connect(target, timeout=30)
     try:
         src.backup(dst)

@@ -96,7 +96,14 @@ def export(
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
 ) -> None:
-    """Export the workspace: JSON (re-importable), CSV of people, or vCard 4.0."""
+    """Export the workspace: JSON (every table, re-importable), CSV of people, or vCard 4.0.
+
+    The JSON export moves a workspace to another database (SQLite or PostgreSQL) with
+    lead import; it leaves out secrets (account secrets, password hashes), named in its
+    header. For a full copy of the installation use lead backup.
+
+    Example: lead -w demo export --format json -o demo.json
+    """
     writers = {
         "json": exchange.export_json,
         "csv": exchange.export_csv,

@@ -204,6 +204,10 @@ def _reserve(session: Session, key: str, moment: datetime) -> None:
         },
     )
     if taken.rowcount == 1:  # type: ignore[attr-defined]
+        # Attempts past the window count no more: the key keeps only its recent ones.
+        session.execute(
+            delete(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.attempted_at <= since)
+        )
         return
     oldest = session.scalar(
         select(func.min(LoginAttempt.attempted_at)).where(

@@ -8,6 +8,7 @@ own, never marked sent with A's. Each case runs while the network still replays 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -195,3 +196,35 @@ def test_a_bluesky_post_stored_before_a_500_is_read_back_under_its_record_key(
     assert [r.state for r in rows] == [DeliveryState.SENT] * 2
     assert sorted(posts) == sorted(str(r.remote_id) for r in rows)
     assert all(posts[str(r.remote_id)]["key"] == r.idempotency_key for r in rows)
+
+
+def test_a_bluesky_request_that_lands_after_its_retry_makes_no_second_post(
+    connected: Connected,
+) -> None:
+    # The first request sits in the PDS's queue past our timeout; reconciliation finds
+    # nothing, the post is sent again, and then the first request is handled after all.
+    hasty = DeliveryPolicy(request_timeout=0.5, settle={"bluesky": timedelta(0)})
+    engine = DeliveryEngine(connected.store, hasty, worker="test")
+    app = connected.bluesky_app
+    app.fail("late", path="/xrpc/com.atproto.repo.createRecord", seconds=3.0)
+    with connected.store.transaction() as session:
+        create_post(
+            session, connected.workspace_id, PostRequest(text=LONG, targets=["bluesky"]),
+            datetime.now(UTC),
+        )  # fmt: skip
+    try:
+        engine.run_pass()
+        assert _rows(connected)[0].state == DeliveryState.UNCONFIRMED
+        engine.run_pass()
+        assert _rows(connected)[0].state == DeliveryState.SENT
+    finally:
+        engine.close()
+    app.stopping.set()  # let the held request through now
+    for _ in range(200):
+        with app.lock:
+            if app.late_handled:
+                break
+        time.sleep(0.01)
+    assert app.late_handled == 1
+    [row] = _rows(connected)
+    assert [p["uri"] for p in app.state()["posts"]] == [row.remote_id]

@@ -15,6 +15,8 @@ server in front of it applies faults before or after the app runs:
   this from the one above.
 - ``slow``: the app handles the request, then the answer waits `seconds` (past a client
   timeout), so the post exists and the client gave up.
+- ``late``: the request waits `seconds` before the app handles it (a request stuck in the
+  server's queue): the client gave up long before, and the post appears only afterwards.
 
 A fault matches a method and a path prefix and fires `times` times (None: until cleared).
 
@@ -44,6 +46,7 @@ FAULT_KINDS = (
     "server_error_with_body",
     "server_error_unacted",
     "slow",
+    "late",
 )
 
 
@@ -111,6 +114,7 @@ class App:
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request seen
         self._routes: list[tuple[str, list[str], Handler]] = []
         self.stopping = threading.Event()
+        self.late_handled = 0  # requests held back by a ``late`` fault and handled since
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         """Register a handler; `{name}` segments of the pattern are passed as parameters."""
@@ -239,6 +243,12 @@ class _Handler(BaseHTTPRequestHandler):
                 app.dispatch(request)
             page = b"<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
             self._answer(Reply(500, page, {"Content-Type": "text/html"}))
+        elif fault.kind == "late":
+            app.stopping.wait(fault.seconds)
+            reply = app.dispatch(request)
+            with app.lock:
+                app.late_handled += 1
+            self._answer(reply)
         else:  # slow
             reply = app.dispatch(request)
             app.stopping.wait(fault.seconds)

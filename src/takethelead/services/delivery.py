@@ -2,19 +2,20 @@
 
 One pass, in order:
 1. A delivery left in `sending` longer than the lease (its worker died) becomes `unconfirmed`.
-2. Every due `unconfirmed` delivery is reconciled. Where the network replays our key (Mastodon's
-   Idempotency-Key, kept about an hour) it simply goes back to `queued`: the resend returns
-   the post if it exists. Otherwise the network lists our posts since the first attempt and
-   the engine chooses (`domain.posting.match_posted`): by key where the network keeps ours,
-   else by the whole normalised text, never a post another delivery already holds, and never
-   when another delivery with the same words could have made it (then it stays unconfirmed,
-   flagged, and the user is told). Found: `sent` with that remote id. Not found once the
-   network's settle time has passed: back to `queued` with the same idempotency key.
+2. Every due `unconfirmed` delivery is reconciled (`services.reconciliation`). Where the
+   network replays our key (Mastodon's Idempotency-Key, kept about an hour) it simply goes
+   back to `queued`: the resend returns the post if it exists. Otherwise the network lists
+   our posts since the first attempt and the engine chooses (`domain.posting.match_posted`):
+   by key where the network keeps ours, else by the whole normalised text, never a post
+   another delivery already holds, and never when another delivery with the same words could
+   have made it (then it stays unconfirmed, flagged, and the user is told). Found: `sent`
+   with that remote id. Not found once the network's settle time has passed: back to
+   `queued` with the same idempotency key.
 3. Due `queued` deliveries are claimed one at a time (queued → sending, a conditional UPDATE
    on state and version that must change exactly one row, committed before anything is
    sent), published, and their outcome recorded at once:
    NeverSent → queued with exponential backoff (failed after `max_attempts`);
-   RateLimited → queued until the network's reset, the account held until then;
+   RateLimited → queued until the network says (Retry-After first), the account held too;
    AuthExpired → paused with the account, the user told, nothing dropped;
    UnknownOutcome → unconfirmed (reconciled before any retry); Rejected → failed with reason.
 

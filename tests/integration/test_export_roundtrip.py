@@ -39,6 +39,7 @@ from takethelead.storage.tables import (
     PersonTag,
     TimeEntry,
     User,
+    Workspace,
 )
 from tests.integration.workspace_builder import SECRET, build_full_workspace, empty_tables
 
@@ -443,3 +444,30 @@ def test_a_mutated_export_is_refused_with_a_clear_error_or_imported_whole(
             assert str(path) in str(exc)
             after = _counts(store)
             assert after == {**before, "workspace": after["workspace"]}  # nothing half-written
+
+
+def test_an_export_imported_through_the_web_cannot_open_private_servers(
+    store: Store, tmp_path: Path
+) -> None:
+    planted = {
+        "format": "takethelead-export",
+        "version": 2,
+        "tables": {
+            "connector_account": {
+                "columns": ["id", "kind", "base_url", "handle", "allow_private"],
+                "rows": [[1, "mastodon", "http://169.254.169.254", "x@y", True]],
+            }
+        },
+    }
+    path = tmp_path / "planted.json"
+    path.write_text(json.dumps(planted), encoding="utf-8")
+    for trusted in (False, True):
+        with store.transaction() as session:
+            import_json(session, workspace_id(session, f"w{trusted}"), path, accounts=trusted)
+    with store.transaction() as session:
+        rows = session.execute(
+            select(Workspace.name, ConnectorAccount.allow_private, ConnectorAccount.status)
+            .join(Workspace, Workspace.id == ConnectorAccount.workspace_id)
+            .order_by(Workspace.name)
+        ).all()
+    assert [tuple(r) for r in rows] == [("wFalse", False, "paused"), ("wTrue", True, "paused")]

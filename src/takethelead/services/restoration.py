@@ -59,6 +59,7 @@ class TableTally:
 class Restored:
     """What an import did: the new id of every row (per table) and counts per table."""
 
+    trusted: bool = False  # imported by whoever holds the database (the command line)
     ids: dict[str, dict[int, int]] = field(default_factory=dict)
     tallies: dict[str, TableTally] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -71,7 +72,7 @@ def restore_tables(
     session: Session, workspace_id: int, tables: dict[str, Any], accounts: bool
 ) -> Restored:
     """Import decoded export tables into a workspace; users and tokens only when `accounts`."""
-    restored = Restored()
+    restored = Restored(trusted=accounts)
     account_tables = snapshot.account_tables()
     unknown = sorted(set(tables) - {t.name for t in snapshot.exported_tables()})
     if unknown:
@@ -316,6 +317,10 @@ def _account(row: Row, restored: Restored) -> Row | None:
     row["session_secret"] = None
     row["status"] = "paused"
     row["status_reason"] = "connect the account again: an export does not carry its secret"
+    if not restored.trusted:
+        # Private servers are the administrator's call (LEAD_PRIVATE_SERVERS or the command
+        # line), never a file's: a planted flag would let the worker call internal hosts.
+        row["allow_private"] = False
     return row
 
 

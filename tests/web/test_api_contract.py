@@ -71,7 +71,7 @@ def test_json_sent_to_the_upload_route_is_415(app: FastAPI, world: World) -> Non
     assert "multipart/form-data" in answer.json()["detail"]
 
 
-def test_every_route_that_reads_a_body_documents_400_and_415(app: FastAPI) -> None:
+def test_every_route_that_reads_a_body_documents_400_413_415_and_422(app: FastAPI) -> None:
     paths = _openapi(app)["paths"]
     with_body = [
         (path, method, operation)
@@ -81,15 +81,13 @@ def test_every_route_that_reads_a_body_documents_400_and_415(app: FastAPI) -> No
     ]
     assert len(with_body) >= 30
     for path, method, operation in with_body:
-        for status in ("400", "415", "422"):
+        for status in ("400", "413", "415", "422"):
             assert status in operation["responses"], (method, path, status)
         problem = operation["responses"]["415"]["content"]["application/json"]["schema"]
         assert problem == {"$ref": "#/components/schemas/Problem"}
 
 
-def test_a_validation_error_is_documented_with_the_shape_it_has(
-    app: FastAPI, world: World
-) -> None:
+def test_a_validation_error_is_documented_with_the_shape_it_has(app: FastAPI, world: World) -> None:
     document = _openapi(app)
     answer = document["paths"]["/api/people"]["post"]["responses"]["422"]
     assert answer["content"]["application/json"]["schema"] == {
@@ -220,9 +218,24 @@ def test_a_method_the_path_does_not_have_is_405_naming_every_method_it_has(
     assert funnel.status_code == 405 and funnel.headers["allow"] == "GET"
 
 
-def test_an_id_no_client_can_hold_exactly_is_422(app: FastAPI, world: World) -> None:
+def test_an_id_past_what_the_database_holds_is_422_not_a_server_error(
+    app: FastAPI, world: World
+) -> None:
+    # PostgreSQL's INTEGER ends at 2**31 - 1: a larger id reached it as "out of range".
     client = api(app, world.tokens["ana"])
-    assert client.get(f"/api/people/{2**53}").status_code == 422
-    assert client.get(f"/api/people/{2**53 - 1}").status_code == 404
-    merged = client.post(f"/api/people/{world.a_person}/merge", json={"duplicate_id": 2**53})
+    assert client.get(f"/api/people/{2**31}").status_code == 422
+    assert client.get(f"/api/people/{2**31 - 1}").status_code == 404
+    assert client.get(f"/api/posts/{2**53}").status_code == 422
+    merged = client.post(f"/api/people/{world.a_person}/merge", json={"duplicate_id": 2**31})
     assert merged.status_code == 422
+    tie = client.post("/api/ties", json={"person_a": world.a_person, "person_b": 2**40})
+    assert tie.status_code == 422
+
+
+def test_you_are_not_a_contact_to_find_paths_to(app: FastAPI, world: World) -> None:
+    client = api(app, world.tokens["ana"])
+    me = client.put("/api/profile", json={"name": "Ana Owner", "offer": "bookkeeping"})
+    assert me.status_code == 200
+    answer = client.get(f"/api/paths/{me.json()['person_id']}")
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "paths: this is you; paths lead from you to your contacts"}

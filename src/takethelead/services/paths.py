@@ -177,7 +177,7 @@ def paths_to_person(session: Session, workspace_id: int, person_id: int, k: int 
     if is_me is None:
         raise NotFound(f"person #{person_id}: not one of your contacts")
     if is_me:
-        raise ServiceError("paths: this is you; paths lead from you to your contacts")
+        raise NotFound("paths: this is you; paths lead from you to your contacts")
     return _report(session, workspace_id, f"#{person_id}", None, [person_id], k)
 
 

@@ -14,8 +14,9 @@ from takethelead.services.store import Store
 from takethelead.web.sessions import current, replace_session
 
 CSRF_FIELD: Final = "csrf_token"
-# Ids: what every JSON client reads exactly (a JavaScript number), far past any real key.
-MAX_ID: Final = 2**53 - 1
+# Ids: the largest key an id column holds (INTEGER on PostgreSQL), so a wilder one is a 422
+# rather than the database's "out of range" as a 500.
+MAX_ID: Final = 2**31 - 1
 CSRF_HEADER: Final = "x-csrf-token"
 
 

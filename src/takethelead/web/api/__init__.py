@@ -33,6 +33,7 @@ router = APIRouter(
 # What every route that reads a body can also answer, whatever it reads.
 BODY_ANSWERS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The body could not be read (not UTF-8, cut short)"},
+    413: {"model": Problem, "description": "The body is too large (16 MiB; an import 512 MiB)"},
     415: {"model": Problem, "description": "The body is not in a format this route reads"},
 }
 for module in (

@@ -188,3 +188,13 @@ def test_other_routes_and_uploads_under_the_limit_are_untouched(small_limit_app:
         assert client.post("/login", data={"email": "x" * 5000, "password": "y"}).status_code != 413
         answer = client.post("/api/import", files={"file": ("a.csv", b"x", "text/csv")})
     assert answer.status_code == 401  # read, then refused for want of a token: not 413
+
+
+def test_any_other_request_may_send_at_most_16_mib(small_limit_app: FastAPI) -> None:
+    big = {"name": "x" * (17 << 20)}
+    with TestClient(small_limit_app) as client:
+        answer = client.post("/api/people", json=big, headers={"Authorization": "Bearer x"})
+        page = client.post("/login", data={"email": "x" * (17 << 20), "password": "y"})
+    assert answer.status_code == 413
+    assert answer.json() == {"detail": "This request is larger than 16 MiB, the most it may send."}
+    assert page.status_code == 413

@@ -3,8 +3,10 @@ declared sizes and on the bytes written; no escaping paths or links; nothing lef
 
 from __future__ import annotations
 
+import os
 import struct
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,3 +184,22 @@ def test_media_and_nested_archives_are_not_unpacked(store: Store, tmp_path: Path
         ]
     _import(store, archive)
     assert _people(store) == 1
+
+
+def test_folders_left_by_a_killed_import_are_removed_by_the_next_one(
+    tmp_path: Path, private_tmp: Path
+) -> None:
+    left = private_tmp / "lead-import-killed"
+    (left / "data").mkdir(parents=True)
+    (left / "data" / "Connections.csv").write_text("x")
+    week_ago = time.time() - 7 * 24 * 3600
+    os.utime(left, (week_ago, week_ago))
+    running = private_tmp / "lead-import-running"  # another process's import, under way
+    running.mkdir()
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(FIXTURES / "x" / "account.js", "data/account.js")
+    with unpacked(archive):
+        assert not left.exists()
+        assert running.exists()
+    running.rmdir()

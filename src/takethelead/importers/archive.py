@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ MAX_MEMBERS: Final = 10_000
 MAX_RATIO: Final = 100
 RATIO_FROM_BYTES: Final = 1 << 20  # small members may compress better: no ratio check below this
 _CHUNK = 1 << 16
+# A folder this old was left by a process that died mid-import (no import takes this long).
+STALE_SECONDS: Final = 6 * 3600
 # Media and nested archives are never read by an importer: they are not unpacked at all.
 _NOT_READ = frozenset({
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp", ".tif", ".tiff", ".svg",
@@ -36,12 +39,25 @@ _NOT_READ = frozenset({
 @contextmanager
 def unpacked(archive: Path) -> Iterator[Path]:
     """The archive's readable files in a private temporary folder, removed afterwards."""
+    remove_stale("lead-import-")
     folder = Path(tempfile.mkdtemp(prefix="lead-import-"))
     try:
         _extract(archive, folder)
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale(prefix: str, older_than: float = STALE_SECONDS) -> None:
+    """Remove temporary folders of ours that a killed process could not remove itself."""
+    until = time.time() - older_than
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            stale = folder.is_dir() and folder.stat().st_mtime < until
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _refuse(archive: Path, why: str) -> ParseError:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
+from takethelead.importers.archive import remove_stale
 from takethelead.services.errors import ServiceError
 from takethelead.web.limits import MAX_BYTES, UploadTooLarge
 
@@ -22,6 +23,7 @@ _FOLDER = re.compile(r"/\S*?lead-(?:upload|import)-[^/]+/")
 def saved(upload: UploadFile) -> Iterator[Path]:
     """The upload as a file on disk (removed afterwards); the importer detects its format."""
     name = _UNSAFE.sub("_", Path(upload.filename or "upload").name).strip(". ") or "upload"
+    remove_stale("lead-upload-")
     folder = Path(tempfile.mkdtemp(prefix="lead-upload-"))
     try:
         path = folder / name

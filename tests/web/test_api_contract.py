@@ -239,3 +239,15 @@ def test_you_are_not_a_contact_to_find_paths_to(app: FastAPI, world: World) -> N
     answer = client.get(f"/api/paths/{me.json()['person_id']}")
     assert answer.status_code == 404
     assert answer.json() == {"detail": "paths: this is you; paths lead from you to your contacts"}
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_a_number_json_does_not_have_is_422_not_a_server_error(
+    app: FastAPI, world: World, number: str
+) -> None:
+    body = f'{{"direction": "given", "person_id": {world.a_person}, "value": {number}}}'
+    answer = api(app, world.tokens["ana"]).post(
+        "/api/referrals", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 422
+    assert [p["loc"] for p in answer.json()["detail"]] == [["body", "value"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from urllib.parse import quote
 
@@ -139,6 +140,8 @@ def _plain(errors: object) -> object:
         return {str(k): _plain(v) for k, v in errors.items() if k != "ctx"}
     if isinstance(errors, bytes | bytearray):
         return bytes(errors[:1000]).decode("utf-8", "replace")
+    if isinstance(errors, float) and not math.isfinite(errors):
+        return str(errors)  # Python's JSON reader takes NaN; JSON itself has no such number
     if errors is None or isinstance(errors, str | int | float | bool):
         return errors
     return str(errors)

@@ -135,35 +135,58 @@ def _remapped(table: Table, rows: list[Row], workspace_id: int, restored: Restor
 def _generic(
     session: Session, table: Table, workspace_id: int, rows: list[Row], restored: Restored
 ) -> None:
-    tally = restored.tallies[table.name]
     ids = restored.ids[table.name]
-    surrogate = snapshotrows.surrogate_id(table)
-    key = snapshotrows.match_key(table) or _content_key(rows)
+    unique = snapshotrows.match_key(table)
+    key = unique or _content_key(rows)
     existing = _existing(session, table, workspace_id, key, rows)
+    fresh, again = _sort_out(table, rows, key, unique is not None, existing, restored)
+    fresh = _without_clashes(session, table, workspace_id, fresh, restored)
+    restored.tallies[table.name].created += len(fresh)
+    _insert(session, table, fresh, ids)
+    for old, earlier in again:
+        if earlier in ids:
+            ids[old] = ids[earlier]
+
+
+def _sort_out(
+    table: Table,
+    rows: list[Row],
+    key: tuple[str, ...],
+    unique: bool,
+    existing: dict[tuple[Any, ...], list[int]],
+    restored: Restored,
+) -> tuple[list[tuple[int | None, Row]], list[tuple[int, int]]]:
+    """Rows already here (their ids noted), and the rest: to insert, or again in the file
+    (as (old id, old id of its first copy))."""
+    tally, ids = restored.tallies[table.name], restored.ids[table.name]
+    surrogate = snapshotrows.surrogate_id(table)
     fresh: list[tuple[int | None, Row]] = []
     first_in_file: dict[tuple[Any, ...], int | None] = {}
-    again: list[tuple[int, int]] = []  # (old id, old id of the same row earlier in the file)
+    again: list[tuple[int, int]] = []
     for row in rows:
         old = row.pop("id", None) if surrogate else None
         values = tuple(row.get(c) for c in key)
         found = existing.get(values)
-        if found:
+        if found or (unique and values in first_in_file):
             tally.matched += 1
             # Without a unique key two equal rows are two rows: each matches one of ours.
-            new = found.pop(0) if snapshotrows.match_key(table) is None else found[0]
-            if old is not None:
+            new = found[0] if unique and found else found.pop(0) if found else None
+            earlier = first_in_file.get(values)
+            if old is not None and new is not None:
                 ids[old] = new
-            continue
-        if values in first_in_file and snapshotrows.match_key(table) is not None:
-            earlier = first_in_file[values]
-            if old is not None and earlier is not None:
+            elif old is not None and earlier is not None:
                 again.append((old, earlier))
-            tally.matched += 1
             continue
         first_in_file[values] = old
         fresh.append((old, row))
-    fresh = _without_clashes(session, table, workspace_id, fresh, restored)
-    tally.created += len(fresh)
+    return fresh, again
+
+
+def _insert(
+    session: Session, table: Table, fresh: list[tuple[int | None, Row]], ids: dict[int, int]
+) -> None:
+    """Insert in batches; a generated id is noted against the row's id in the export."""
+    surrogate = snapshotrows.surrogate_id(table)
     for start in range(0, len(fresh), _BATCH):
         chunk = fresh[start : start + _BATCH]
         if not surrogate:
@@ -174,9 +197,6 @@ def _generic(
         for (old, _), new in zip(chunk, new_ids, strict=True):
             if old is not None:
                 ids[old] = new
-    for old, earlier in again:
-        if earlier in ids:
-            ids[old] = ids[earlier]
 
 
 def _content_key(rows: list[Row]) -> tuple[str, ...]:

@@ -91,39 +91,68 @@ def encode(value: object) -> object:
     return value
 
 
+def _time(value: object, column_type: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("expected a time like 2026-03-04T10:00:00+00:00")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("expected a time with its UTC offset")
+    return moment
+
+
+def _date(value: object, column_type: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("expected a date like 2026-03-04")
+    return date.fromisoformat(value)
+
+
+def _boolean(value: object, column_type: object) -> object:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _whole(value: object, column_type: object) -> object:
+    # Booleans are ints to Python; 2**63 and more fit no database column.
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 1 << 63:
+        raise ValueError("expected a whole number")
+    return value
+
+
+def _number(value: object, column_type: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    return float(value)
+
+
+def _text(value: object, column_type: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    length = getattr(column_type, "length", None)
+    if length is not None and len(value) > length:
+        raise ValueError(f"expected at most {length} characters")
+    return value
+
+
+# By column type, the most specific first.
+_DECODERS: Final = (
+    (EpochSeconds, _time),
+    (Date, _date),
+    (Boolean, _boolean),
+    (Integer, _whole),
+    (Float, _number),
+    (String, _text),
+    (Text, _text),
+)
+
+
 def decode(column_type: object, value: object) -> object:
     """A JSON value back as the column's Python value; ValueError names what was expected."""
     if value is None:
         return None
-    if isinstance(column_type, EpochSeconds):
-        if not isinstance(value, str):
-            raise ValueError("expected a time like 2026-03-04T10:00:00+00:00")
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError("expected a time with its UTC offset")
-        return moment
-    if isinstance(column_type, Date):
-        if not isinstance(value, str):
-            raise ValueError("expected a date like 2026-03-04")
-        return date.fromisoformat(value)
-    if isinstance(column_type, Boolean):
-        if not isinstance(value, bool):
-            raise ValueError("expected true or false")
-        return value
-    if isinstance(column_type, Integer):
-        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 1 << 63:
-            raise ValueError("expected a whole number")
-        return value
-    if isinstance(column_type, Float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError("expected a number")
-        return float(value)
-    if isinstance(column_type, String | Text):
-        if not isinstance(value, str):
-            raise ValueError("expected text")
-        if column_type.length is not None and len(value) > column_type.length:
-            raise ValueError(f"expected at most {column_type.length} characters")
-        return value
+    for kind, decoder in _DECODERS:
+        if isinstance(column_type, kind):
+            return decoder(value, column_type)
     raise ValueError(f"a column of type {column_type} cannot be imported")
 
 

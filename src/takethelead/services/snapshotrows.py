@@ -60,22 +60,7 @@ def decoded(table: Table, block: object) -> list[Row]:
     if not isinstance(block, dict) or not isinstance(block.get("columns"), list):
         raise RowError(f'{table.name}: expected {{"columns": [...], "rows": [...]}}')
     columns = block["columns"]
-    unknown = [c for c in columns if not isinstance(c, str) or c not in table.c]
-    if unknown or "workspace_id" in columns or len(set(columns)) != len(columns):
-        raise RowError(f"{table.name}: columns {unknown or columns} are not this table's")
-    for column in table.columns:
-        needed = not (
-            column.nullable
-            or column.default is not None
-            or column.server_default is not None
-            or (column.primary_key and surrogate_id(table))
-            or column.name == "workspace_id"
-            or f"{table.name}.{column.name}" in snapshot.SECRET_COLUMNS
-        )
-        if needed and column.name not in columns:
-            raise RowError(f"{table.name}: column {column.name} is missing")
-    if surrogate_id(table) and "id" not in columns:
-        raise RowError(f"{table.name}: column id is missing")
+    _check_columns(table, columns)
     raw_rows = block.get("rows")
     if not isinstance(raw_rows, list):
         raise RowError(f"{table.name}: expected a list of rows")
@@ -94,6 +79,26 @@ def decoded(table: Table, block: object) -> list[Row]:
                 raise RowError(f"{table.name}: row {number}, {name}: expected a value")
         rows.append(row)
     return rows
+
+
+def _check_columns(table: Table, columns: list[Any]) -> None:
+    """Every column named is the table's, once; every column without a default is there."""
+    unknown = [c for c in columns if not isinstance(c, str) or c not in table.c]
+    if unknown or "workspace_id" in columns or len(set(columns)) != len(columns):
+        raise RowError(f"{table.name}: columns {unknown or columns} are not this table's")
+    for column in table.columns:
+        needed = not (
+            column.nullable
+            or column.default is not None
+            or column.server_default is not None
+            or (column.primary_key and surrogate_id(table))
+            or column.name == "workspace_id"
+            or f"{table.name}.{column.name}" in snapshot.SECRET_COLUMNS
+        )
+        if needed and column.name not in columns:
+            raise RowError(f"{table.name}: column {column.name} is missing")
+    if surrogate_id(table) and "id" not in columns:
+        raise RowError(f"{table.name}: column id is missing")
 
 
 def remap_setting(row: Row, ids: dict[str, dict[int, int]]) -> Row | None:

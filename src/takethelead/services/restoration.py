@@ -80,7 +80,7 @@ def restore_tables(
     for table in snapshot.exported_tables():
         restored.ids[table.name] = {}
         tally = restored.tallies.setdefault(table.name, TableTally())
-        rows = snapshotrows.decoded(table, tables.get(table.name))
+        rows = snapshotrows.decoded(table, tables.pop(table.name, None))  # the raw one freed
         if table.name in account_tables and not accounts:
             restored.dropped.add(table.name)
             if rows:

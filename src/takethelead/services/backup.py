@@ -58,7 +58,8 @@ def create_backup(settings: Settings, target: Path) -> BackupInfo:
         raise ServiceError(f"{target.parent}: no such folder")
     kind = "sqlite" if settings.is_sqlite else "postgresql"
     keys = _key_files(settings.data_dir)
-    with tempfile.TemporaryDirectory(prefix="lead-backup-") as work:
+    # The copy is made beside the archive: the same disk, and no small /tmp filled.
+    with tempfile.TemporaryDirectory(prefix=".lead-backup-", dir=target.parent) as work:
         if settings.is_sqlite:
             source = _sqlite_path(settings)
             if not source.is_file():

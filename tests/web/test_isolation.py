@@ -103,17 +103,18 @@ NOT_WRITES = {("POST", "/workspace")}.union(
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) of every route, included routers' routes too."""
+    """(method, path) of every route, included routers' routes too (paths as documented,
+    without their convertors: /people/{person_id}, not /people/{person_id:int})."""
     found = set()
     for route in app.routes:
         if isinstance(route, Mount):
             found.add(("GET", route.path))
         elif isinstance(route, APIRoute | Route):
-            found |= {(m, route.path) for m in route.methods or () if m != "HEAD"}
+            found |= {(m, route.path_format) for m in route.methods or () if m != "HEAD"}
         else:
             # FastAPI keeps an included router as one route that lists its own routes.
             for inner in route.effective_route_contexts():  # type: ignore[attr-defined]
-                found |= {(m, inner.path) for m in inner.methods or () if m != "HEAD"}
+                found |= {(m, inner.path_format) for m in inner.methods or () if m != "HEAD"}
     return found
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.errors import Conflict, NotFound, ServiceError
 from takethelead.services.imports import refresh_search_texts
 from takethelead.services.people import show_person
 from takethelead.services.ranking import recount_people
@@ -44,7 +44,7 @@ def merge_people(session: Session, workspace_id: int, keep_id: int, other_id: in
             raise NotFound(f"merge: no person #{ref} in this workspace")
     assert keep is not None and other is not None
     if other.is_me:
-        raise ServiceError("merge: keep yourself: name your own record first")
+        raise Conflict("merge: keep yourself: name your own record first")
     removed_name = other.full_name
     for name in FILLED:
         if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):

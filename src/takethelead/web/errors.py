@@ -15,7 +15,7 @@ from starlette.routing import Match
 from takethelead.domain.records import ParseError
 from takethelead.services.access import Forbidden, Unauthenticated
 from takethelead.services.accounts import RateLimited
-from takethelead.services.errors import Conflict, NotFound, ServiceError
+from takethelead.services.errors import Ambiguous, Conflict, NotFound, ServiceError
 from takethelead.web.deps import ApiUnauthenticated, CsrfRefused, LoginRequired, UnsupportedMedia
 from takethelead.web.templating import render
 from takethelead.web.uploads import public
@@ -74,7 +74,8 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 async def _conflict(request: Request, exc: Exception) -> Response:
-    """Sound input the thing's present state refuses: 409 for a client, the message on a page."""
+    """Sound input the present data refuses (done already, a name several people share):
+    409 for a client, the message on a page."""
     if _is_api(request):
         return _answer(request, 409, public(str(exc)))
     return await _service_error(request, exc)
@@ -155,6 +156,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(Ambiguous, _conflict)
     app.add_exception_handler(UnsupportedMedia, _unsupported_media)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(ServiceError, _service_error)

@@ -163,7 +163,12 @@ def find_referrers(
 # Paths and profile
 
 
-@router.get("/paths", response_model=PathReportOut, tags=["paths"], responses=_missing("target"))
+@router.get(
+    "/paths",
+    response_model=PathReportOut,
+    tags=["paths"],
+    responses=_missing("target") | conflict("The name fits several people; `detail` lists them"),
+)
 def find_paths(
     store: StoreDep,
     who: ApiReader,

@@ -251,3 +251,12 @@ def test_a_number_json_does_not_have_is_422_not_a_server_error(
     )
     assert answer.status_code == 422
     assert [p["loc"] for p in answer.json()["detail"]] == [["body", "value"]]
+
+
+def test_a_name_several_people_share_is_409_listing_them(app: FastAPI, world: World) -> None:
+    client = api(app, world.tokens["ana"])
+    twin = client.post("/api/people", json={"full_name": "Aurelio Quetzalcoatl"}).json()["id"]
+    answer = client.get("/api/paths", params={"to": "Aurelio Quetzalcoatl"})
+    assert answer.status_code == 409
+    assert f"#{world.a_person} Aurelio Quetzalcoatl" in answer.json()["detail"]
+    assert f"#{twin} Aurelio Quetzalcoatl" in answer.json()["detail"]

@@ -260,3 +260,20 @@ def test_a_name_several_people_share_is_409_listing_them(app: FastAPI, world: Wo
     assert answer.status_code == 409
     assert f"#{world.a_person} Aurelio Quetzalcoatl" in answer.json()["detail"]
     assert f"#{twin} Aurelio Quetzalcoatl" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("flag", ["1", "0", "yes", "on", "True"])
+def test_a_yes_no_query_parameter_is_true_or_false_only(
+    app: FastAPI, world: World, flag: str
+) -> None:
+    client = api(app, world.tokens["ana"])
+    for path, name in (
+        ("/api/due", "fresh"),
+        ("/api/queue", "all"),
+        ("/api/referrers", "semantic"),
+    ):
+        answer = client.get(path, params={name: flag})
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["detail"][0]["loc"] == ["query", name]
+    assert client.get("/api/due", params={"fresh": "true"}).status_code == 200
+    assert client.get("/api/queue", params={"all": "false"}).status_code == 200

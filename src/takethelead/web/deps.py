@@ -7,6 +7,7 @@ from typing import Annotated, Final
 
 from fastapi import Depends, Path, Request, params
 from fastapi.routing import APIRoute
+from pydantic import BeforeValidator
 
 from takethelead.services import access, accounts
 from takethelead.services.access import Principal, TokenCaller
@@ -162,3 +163,13 @@ ApiWriter = Annotated[Principal, Depends(api_writer)]
 # Ids in paths: a wild number is 422 rather than a crash.
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ActionNumber = Annotated[int, Path(ge=1, le=10_000)]
+
+
+def _true_or_false(value: object) -> object:
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("expected true or false")
+    return value
+
+
+# A yes/no query parameter as OpenAPI writes one: true or false (not 1, yes or on).
+QueryFlag = Annotated[bool, BeforeValidator(_true_or_false)]

@@ -31,13 +31,13 @@ from takethelead.web.api.leads_schemas import (
     SideIn,
 )
 from takethelead.web.api.schemas import Problem, conflict
-from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep
+from takethelead.web.deps import ApiReader, ApiWriter, QueryFlag, RowId, StoreDep
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=leads.MAX_LIMIT, description="How many suggestions")]
 NO_SEMANTIC = conflict("semantic=true, and this server has no semantic extra")
 Semantic = Annotated[
-    bool | None,
+    QueryFlag | None,
     Query(description="Fuse MiniLM embeddings with BM25 (default: when installed)"),
 ]
 
@@ -175,7 +175,7 @@ def find_paths(
     to: Annotated[
         str, Query(min_length=1, max_length=300, description="A person (name, #id) or a company")
     ],
-    company: Annotated[bool, Query(description="Treat `to` as a company")] = False,
+    company: Annotated[QueryFlag, Query(description="Treat `to` as a company")] = False,
     top: Annotated[int, Query(ge=1, le=paths.MAX_PATHS)] = 5,
 ) -> PathReportOut:
     """The most trusted introduction paths to a person or a company (`lead path`)."""

@@ -39,7 +39,7 @@ from takethelead.web.api.posts_schemas import (
     Untouched,
 )
 from takethelead.web.api.schemas import Problem, conflict
-from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep
+from takethelead.web.deps import ApiReader, ApiWriter, QueryFlag, RowId, StoreDep
 
 router = APIRouter(tags=["posts"])
 POST_MISSING: dict[int | str, dict[str, Any]] = {
@@ -175,7 +175,7 @@ def queue(
     store: StoreDep,
     who: ApiReader,
     everything: Annotated[
-        bool, Query(alias="all", description="Include sent and cancelled deliveries")
+        QueryFlag, Query(alias="all", description="Include sent and cancelled deliveries")
     ] = False,
 ) -> QueueOut:
     """What goes out when, with its state, and what needs your attention."""

@@ -50,7 +50,7 @@ from takethelead.web.api.relationships_schemas import (
     TimeIn,
 )
 from takethelead.web.api.schemas import Problem
-from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep
+from takethelead.web.deps import ApiReader, ApiWriter, QueryFlag, RowId, StoreDep
 
 router = APIRouter(tags=["relationships"])
 MISSING: dict[int | str, dict[str, Any]] = {
@@ -133,7 +133,7 @@ def list_due(
     who: ApiReader,
     limit: Limit = 20,
     fresh: Annotated[
-        bool, Query(description="Score every tie now instead of reading the nightly strengths")
+        QueryFlag, Query(description="Score every tie now instead of reading the nightly strengths")
     ] = False,
 ) -> DueListOut:
     """Who has gone longer without contact than their layer's (or their own) rhythm.

@@ -27,7 +27,7 @@ TAKEN: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "That address is a member of this workspace already"}
 }
 # The addresses services/accounts.py accepts, so that the schema says what is valid.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = rf"^{accounts.EMAIL_PATTERN}$"
 
 
 class UserOut(BaseModel):

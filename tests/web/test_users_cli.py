@@ -114,10 +114,17 @@ def test_invite_prints_a_link_once_and_invitations_lists_what_is_open(
     assert joined.status_code == 303
     code, out = lead(cli_env, "users", "invitations")
     assert "No open invitations" in out
-    # An account made through a link is pointed out when the administrator adds it elsewhere.
+    # An account made through a link is not added elsewhere as it is: whoever opened the link
+    # (an owner of A, perhaps) chose its password.
     code, out = lead(cli_env, "users", "add", "dora@example.org", "--workspace", "gamma")
-    assert code == 0, out
+    assert code == 1, out
     assert "through an invitation link to 'A' from an administrator" in out
-    assert "--reset-password" in out
+    assert "--reset-password" in out and "--keep-password" in out
+    code, out = lead(cli_env, "users", "list")
+    assert "gamma" not in out
+    code, out = lead(cli_env, "users", "add", "dora@example.org", "--workspace", "gamma",
+                     "--keep-password")  # fmt: skip
+    assert code == 0, out
+    assert "password unchanged" in out and "owner of gamma" in out
     code, out = lead(cli_env, "users", "invite", "x@example.org", "--workspace", "Nowhere")
     assert code == 1 and "no workspace named 'Nowhere'" in out

@@ -43,11 +43,21 @@ def add(
             "--reset-password", help="Give an existing account a new password (ends its tokens)."
         ),
     ] = False,
+    keep_password: Annotated[
+        bool,
+        typer.Option(
+            "--keep-password",
+            help="Add an account made through an invitation link as it is (you know its "
+            "owner opened that link).",
+        ),
+    ] = False,
 ) -> None:
     """Add a user to a workspace.  Example: lead users add ana@example.org --role owner
 
     A new user gets the password you type (or --password-file). A user who exists already
-    keeps their own password, unless --reset-password is given.
+    keeps their own password, unless --reset-password is given. An account made through an
+    invitation link is added only with --reset-password or --keep-password: whoever opened
+    the link chose its password, and that may not have been the address's owner.
     """
     if role not in ROLES:
         fail(f"--role {role!r}: expected owner or member")
@@ -59,10 +69,15 @@ def add(
         console.print(f"{escape(email.strip().lower())} has an account already", highlight=False)
         if origin is not None:
             console.print(
-                f"  it was {escape(origin)}: whoever held that link chose its password; "
-                "if that may not have been them, run again with --reset-password",
+                f"  it was {escape(origin)}: whoever held that link chose its password",
                 highlight=False,
             )
+            if not (reset_password or keep_password):
+                fail(
+                    "not added: run again with --reset-password to give it a password you "
+                    "choose, or --keep-password if you know its owner opened that link "
+                    "(or send them an invitation: lead users invite)"
+                )
     password = _password(password_file) if not exists or reset_password else None
     with store.transaction() as session:
         user = accounts.add_user(

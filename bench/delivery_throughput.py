@@ -29,8 +29,8 @@ from tests.delivery.processes import NETWORKS, ServerProcess, WorkerProcess
 
 from takethelead.config import Settings
 from takethelead.domain.posting import DeliveryState
-from takethelead.services.posts import PostRequest, create_post
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.posting.posts import PostRequest, create_post
 from takethelead.storage.tables import Delivery
 
 TIME_LIMIT = 60.0

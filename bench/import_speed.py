@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from takethelead.config import Settings
-from takethelead.services.imports import import_file
-from takethelead.services.people import search_people
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.ingest.imports import import_file
+from takethelead.services.people.people import search_people
 
 FIRST = ["Ana", "Bruno", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiroshi", "Inês", "Jonas"]
 LAST = ["Díaz", "Okafor", "Müller", "Rossi", "Nakamura", "Silva", "Dubois", "Kowalski"]

@@ -27,12 +27,12 @@ import networkx as nx
 from sqlalchemy import select
 
 from takethelead.config import Settings
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
-from takethelead.services.embeddings import load_embedder
-from takethelead.services.leads import add_lead, find_referrers, match_lead
-from takethelead.services.paths import MAX_HOPS, ME, find_paths, load_network
-from takethelead.services.scoring import rescore_all
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.leads.embeddings import load_embedder
+from takethelead.services.leads.leads import add_lead, find_referrers, match_lead
+from takethelead.services.leads.paths import MAX_HOPS, ME, find_paths, load_network
+from takethelead.services.relationships.scoring import rescore_all
 from takethelead.storage.tables import Person, Workspace
 
 WORKSPACE = "bench"

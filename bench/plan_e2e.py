@@ -24,12 +24,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from takethelead.config import Settings
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
-from takethelead.services.planinputs import gather
-from takethelead.services.planning import current_plan, make_plan
-from takethelead.services.scoring import rescore_all
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.timeentries import refresh_evidence
+from takethelead.services.networks.timeentries import refresh_evidence
+from takethelead.services.planning.inputs import gather
+from takethelead.services.planning.weekly import current_plan, make_plan
+from takethelead.services.relationships.scoring import rescore_all
 from takethelead.storage.tables import Interaction, Workspace
 
 REPEATS = 5

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takethelead.config import Settings
-from takethelead.services import keepintouch, relationships, report
-from takethelead.services.activity import load_touches
-from takethelead.services.analytics import load_activity
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.relationships import keepintouch, report
+from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.activity import load_touches
+from takethelead.services.relationships.analytics import load_activity
 from takethelead.storage.tables import Person, Workspace
 
 REPEATS = 3

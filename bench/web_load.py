@@ -25,12 +25,13 @@ from pathlib import Path
 import httpx
 
 from takethelead.config import Settings
-from takethelead.services import accounts, planning
+from takethelead.services.auth import accounts
+from takethelead.services.core.store import Store
 from takethelead.services.demo import build_demo
-from takethelead.services.fadingcache import FADING_KEY, refresh_fading
-from takethelead.services.ranking import COUNTS_KEY
-from takethelead.services.store import Store
-from takethelead.services.tallies import TALLIES_KEY, refresh_tallies
+from takethelead.services.networks.tallies import TALLIES_KEY, refresh_tallies
+from takethelead.services.people.ranking import COUNTS_KEY
+from takethelead.services.planning import weekly as planning
+from takethelead.services.relationships.fadingcache import FADING_KEY, refresh_fading
 from takethelead.storage.tables import Person, Setting, Workspace
 
 ROOT = Path(__file__).resolve().parent.parent

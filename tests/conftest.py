@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from takethelead.config import Settings
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import Base
 
 

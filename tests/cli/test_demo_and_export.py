@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from takethelead.cli.app import app
 from takethelead.config import Settings
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.storage.tables import Base, PlanAction
 
 runner = CliRunner()

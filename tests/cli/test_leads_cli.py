@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from takethelead.cli.app import app
-from takethelead.services.embeddings import semantic_available
+from takethelead.services.leads.embeddings import semantic_available
 
 runner = CliRunner()
 Env = dict[str, str | None]

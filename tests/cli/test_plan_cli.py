@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from takethelead.cli.app import app
 from takethelead.config import Settings
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import Plan, Setting, TimeEntry
 
 runner = CliRunner()

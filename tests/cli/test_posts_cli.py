@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from takethelead.cli.app import app
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import ConnectorAccount, Delivery, Post
 
 _ROOT = str(Path(__file__).resolve().parents[2])

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from takethelead.cli.app import app
 from takethelead.cli.report import sparkline
 from takethelead.config import Settings
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import LedgerEntry, Person, Tie
 
 runner = CliRunner()

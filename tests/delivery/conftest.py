@@ -14,8 +14,8 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from takethelead.services.connections import Secrets, connect_account, prepare  # noqa: E402
-from takethelead.services.store import Store, workspace_id  # noqa: E402
+from takethelead.services.core.store import Store, workspace_id  # noqa: E402
+from takethelead.services.posting.connections import Secrets, connect_account, prepare  # noqa: E402
 from tests.servers import bluesky, discourse, mastodon  # noqa: E402
 from tests.servers.base import RunningServer  # noqa: E402
 from tests.servers.bluesky import BlueskyApp  # noqa: E402

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from takethelead.domain.posting import DeliveryState
-from takethelead.services.connections import Secrets
-from takethelead.services.delivery import publish_once
-from takethelead.services.posts import PostRequest, create_post
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.posting.connections import Secrets
+from takethelead.services.posting.delivery import publish_once
+from takethelead.services.posting.posts import PostRequest, create_post
 from takethelead.storage.tables import ConnectorAccount, Delivery
 from tests.delivery.conftest import Connected
 

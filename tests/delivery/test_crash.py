@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 
 from takethelead.connectors.markup import comparable
 from takethelead.domain.posting import AMBIGUOUS, DeliveryState
-from takethelead.services.posts import PostRequest, create_post
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.posting.posts import PostRequest, create_post
 from takethelead.storage.tables import Delivery
 from tests.delivery.conftest import connect_all
 from tests.delivery.processes import NETWORKS, ServerProcess, WorkerProcess

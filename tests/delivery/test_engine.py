@@ -8,9 +8,9 @@ import time_machine
 from sqlalchemy import select
 
 from takethelead.domain.posting import DeliveryState
-from takethelead.services.connections import build_connector
-from takethelead.services.delivery import DeliveryEngine, DeliveryPolicy
-from takethelead.services.posts import PostRequest, create_post, list_queue
+from takethelead.services.posting.connections import build_connector
+from takethelead.services.posting.delivery import DeliveryEngine, DeliveryPolicy
+from takethelead.services.posting.posts import PostRequest, create_post, list_queue
 from takethelead.storage.tables import ConnectorAccount, Delivery
 from tests.delivery.conftest import Connected
 

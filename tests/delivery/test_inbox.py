@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from takethelead.services.delivery import DeliveryEngine, DeliveryPolicy
-from takethelead.services.inbox import sync_inboxes
-from takethelead.services.posts import PostRequest, create_post
+from takethelead.services.ingest.inbox import sync_inboxes
+from takethelead.services.posting.delivery import DeliveryEngine, DeliveryPolicy
+from takethelead.services.posting.posts import PostRequest, create_post
 from takethelead.storage.tables import (
     ConnectorAccount,
     Delivery,

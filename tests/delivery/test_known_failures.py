@@ -13,10 +13,10 @@ from sqlalchemy import select, text
 from takethelead.domain.posting import DeliveryState
 from takethelead.jobs.publishing import register_publishing
 from takethelead.jobs.queue import SQLITE_FILE, build_huey
-from takethelead.services.connections import Secrets, connect_account, prepare
-from takethelead.services.delivery import DeliveryEngine, DeliveryPolicy
-from takethelead.services.posts import PostRequest, create_post, edit_post
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.posting.connections import Secrets, connect_account, prepare
+from takethelead.services.posting.delivery import DeliveryEngine, DeliveryPolicy
+from takethelead.services.posting.posts import PostRequest, create_post, edit_post
 from takethelead.storage import database
 from takethelead.storage.tables import ConnectorAccount, Delivery
 from tests.delivery.conftest import Connected

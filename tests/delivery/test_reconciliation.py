@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from takethelead.connectors.markup import comparable, html_to_text
 from takethelead.domain.posting import AMBIGUOUS, DeliveryState
-from takethelead.services.delivery import DeliveryEngine, DeliveryPolicy, PassReport
-from takethelead.services.posts import PostRequest, create_post, list_queue
+from takethelead.services.posting.delivery import DeliveryEngine, DeliveryPolicy, PassReport
+from takethelead.services.posting.posts import PostRequest, create_post, list_queue
 from takethelead.storage.tables import Delivery
 from tests.delivery.conftest import Connected
 

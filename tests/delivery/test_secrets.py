@@ -14,10 +14,15 @@ from typer.testing import CliRunner
 from takethelead.cli.app import app
 from takethelead.config import Settings
 from takethelead.domain.posting import DeliveryState
-from takethelead.services.connections import Secrets, connect_account, prepare, rotate_secrets
-from takethelead.services.delivery import DeliveryEngine, DeliveryPolicy, PassReport
-from takethelead.services.posts import PostRequest, create_post, list_queue
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.posting.connections import (
+    Secrets,
+    connect_account,
+    prepare,
+    rotate_secrets,
+)
+from takethelead.services.posting.delivery import DeliveryEngine, DeliveryPolicy, PassReport
+from takethelead.services.posting.posts import PostRequest, create_post, list_queue
 from takethelead.storage.tables import ConnectorAccount, Delivery
 from tests.servers.base import RunningServer
 from tests.servers.mastodon import TOKEN

@@ -13,8 +13,8 @@ import time
 from datetime import timedelta
 
 from takethelead.config import Settings
-from takethelead.services.delivery import DeliveryEngine, DeliveryPolicy
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.posting.delivery import DeliveryEngine, DeliveryPolicy
 
 FAST = DeliveryPolicy(
     lease=timedelta(seconds=6),

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from takethelead.domain.records import ParseError
 from takethelead.importers.archive import MAX_MEMBERS, unpacked
-from takethelead.services.exchange import import_path
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.ingest.exchange import import_path
 from takethelead.storage.tables import Person
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from takethelead.config import Settings
-from takethelead.services.backup import create_backup, restore_backup
-from takethelead.services.connections import Secrets
-from takethelead.services.errors import ServiceError
-from takethelead.services.exchange import export_json
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.ingest.backup import create_backup, restore_backup
+from takethelead.services.ingest.exchange import export_json
+from takethelead.services.posting.connections import Secrets
 from takethelead.storage import database
 from takethelead.storage.tables import ConnectorAccount, Interaction, Person, Workspace
 from takethelead.web.sessions import secret_key

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from takethelead.config import Settings
 from takethelead.domain.records import ParseError
-from takethelead.services import snapshot
-from takethelead.services.connections import Secrets
-from takethelead.services.exchange import export_json, import_json, load_json
-from takethelead.services.restoration import NO_PASSWORD
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.ingest import snapshot
+from takethelead.services.ingest.exchange import export_json, import_json, load_json
+from takethelead.services.ingest.restoration import NO_PASSWORD
+from takethelead.services.posting.connections import Secrets
 from takethelead.storage.tables import (
     ApiToken,
     Base,

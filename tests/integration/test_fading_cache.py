@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from takethelead.services import fadingcache, keepintouch, people
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
-from takethelead.services.fadingcache import fading_now, refresh_fading
-from takethelead.services.interactions import log_touch
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
+from takethelead.services.relationships import fadingcache, keepintouch
+from takethelead.services.relationships.fadingcache import fading_now, refresh_fading
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ import pytest
 
 from takethelead.config import Settings
 from takethelead.jobs.queue import SQLITE_FILE, build_huey
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
 
 
 def mode(path: Path) -> int:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from takethelead.domain.records import ParseError
-from takethelead.services import people
-from takethelead.services.errors import ServiceError
-from takethelead.services.exchange import import_any, import_path
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.ingest.exchange import import_any, import_path
+from takethelead.services.people import people
 from takethelead.storage.tables import Identity, Interaction, Person
 
 EXPORTS = Path(__file__).parent / "exports"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 
 from takethelead.config import Settings
-from takethelead.services import invitations
-from takethelead.services.store import Store
+from takethelead.services.auth import invitations
+from takethelead.services.core.store import Store
 from takethelead.storage import database
 
 

@@ -9,26 +9,32 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from takethelead.services import people
-from takethelead.services.embeddings import CachedEmbedder, load_embedder, semantic_available
-from takethelead.services.errors import ServiceError
-from takethelead.services.introductions import (
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.leads.embeddings import CachedEmbedder, load_embedder, semantic_available
+from takethelead.services.leads.introductions import (
     accept_introduction,
     introduction_candidates,
     propose_introduction,
 )
-from takethelead.services.leads import add_lead, find_referrers, list_leads, match_lead, pass_lead
-from takethelead.services.ledger import person_ledger
-from takethelead.services.paths import find_paths
-from takethelead.services.planinputs import gather
-from takethelead.services.profile import (
+from takethelead.services.leads.leads import (
+    add_lead,
+    find_referrers,
+    list_leads,
+    match_lead,
+    pass_lead,
+)
+from takethelead.services.leads.paths import find_paths
+from takethelead.services.leads.profile import (
     LeadProfileParts,
     compose_lead_profile,
     my_profile,
     set_my_profile,
 )
-from takethelead.services.referrals import list_referrals, record_referral, update_referral
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.leads.referrals import list_referrals, record_referral, update_referral
+from takethelead.services.people import people
+from takethelead.services.planning.inputs import gather
+from takethelead.services.relationships.ledger import person_ledger
 from takethelead.storage.tables import Interaction, LedgerEntry, Person, Referral, Tie
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)

@@ -7,15 +7,15 @@ import sqlite3
 import pytest
 from sqlalchemy import update
 
-from takethelead.services import people
-from takethelead.services.errors import NotFound
-from takethelead.services.introductions import introduction_candidates, propose_introduction
-from takethelead.services.leads import add_lead, match_lead
-from takethelead.services.matchcache import INDEXES
-from takethelead.services.paths import NETWORKS, load_network, paths_to_person, trust_network
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.ties import record_tie
-from takethelead.services.workspacecache import REVALIDATE, WorkspaceCache
+from takethelead.services.core.errors import NotFound
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.core.workspacecache import REVALIDATE, WorkspaceCache
+from takethelead.services.leads.introductions import introduction_candidates, propose_introduction
+from takethelead.services.leads.leads import add_lead, match_lead
+from takethelead.services.leads.matchcache import INDEXES
+from takethelead.services.leads.paths import NETWORKS, load_network, paths_to_person, trust_network
+from takethelead.services.people import people
+from takethelead.services.relationships.contact_ties import record_tie
 from takethelead.storage.tables import Person
 
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from takethelead.services import people
-from takethelead.services.errors import ServiceError
-from takethelead.services.interactions import log_touch
-from takethelead.services.ledger import add_entry
-from takethelead.services.merging import merge_people
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.ties import record_tie
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
+from takethelead.services.people.merging import merge_people
+from takethelead.services.relationships.contact_ties import record_tie
+from takethelead.services.relationships.ledger import add_entry
 from takethelead.storage.tables import Interaction, LedgerEntry, Person, Tie
 
 WHEN = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from takethelead.services import people
-from takethelead.services.errors import Ambiguous, NotFound, ServiceError
-from takethelead.services.interactions import log_touch
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.views import PersonSummary
+from takethelead.services.core.errors import Ambiguous, NotFound, ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.core.views import PersonSummary
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
 
 
 @pytest.fixture

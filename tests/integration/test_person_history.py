@@ -12,19 +12,21 @@ import time_machine
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from takethelead.services import ledger, people, relationships
-from takethelead.services import roster as roster_module
-from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.history import (
+from takethelead.services.core.errors import NotFound, ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.people import people
+from takethelead.services.people import roster as roster_module
+from takethelead.services.people.roster import COUNT_CAP, SortKey, roster
+from takethelead.services.relationships import ledger
+from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.history import (
     month_ends,
     person_touches,
     strength_history,
     strength_now,
 )
-from takethelead.services.rapport import layer_rank, rapport
-from takethelead.services.roster import COUNT_CAP, SortKey, roster
-from takethelead.services.scoring import rescore_all
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.relationships.rapport import layer_rank, rapport
+from takethelead.services.relationships.scoring import rescore_all
 from takethelead.storage.tables import Interaction, Person
 
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)

@@ -10,9 +10,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from takethelead.services import planactions, planning, timeentries
-from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.errors import NotFound, ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.networks import timeentries
+from takethelead.services.planning import actions as planactions
+from takethelead.services.planning import weekly as planning
 from takethelead.storage.tables import (
     Interaction,
     LedgerEntry,

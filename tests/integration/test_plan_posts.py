@@ -14,13 +14,14 @@ import time_machine
 from sqlalchemy import delete, select, update
 
 from takethelead.domain.posting import DeliveryState
-from takethelead.services import planactions, planning
-from takethelead.services.digest import plan_markdown
-from takethelead.services.errors import ServiceError
-from takethelead.services.manualposts import mark_manual_posted
-from takethelead.services.plancalendar import parse_preferred_hours, plan_calendar
-from takethelead.services.posts import PostRequest, create_post
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.planning import actions as planactions
+from takethelead.services.planning import weekly as planning
+from takethelead.services.planning.digest import plan_markdown
+from takethelead.services.planning.ics import parse_preferred_hours, plan_calendar
+from takethelead.services.posting.manual import mark_manual_posted
+from takethelead.services.posting.posts import PostRequest, create_post
 from takethelead.storage.tables import (
     ConnectorAccount,
     Delivery,

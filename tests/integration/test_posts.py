@@ -13,9 +13,10 @@ from sqlalchemy import func, select, text
 
 from takethelead.config import Settings
 from takethelead.domain.posting import DeliveryState
-from takethelead.services.errors import ServiceError
-from takethelead.services.manualposts import due_manual_posts, mark_manual_posted
-from takethelead.services.posts import (
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.posting.manual import due_manual_posts, mark_manual_posted
+from takethelead.services.posting.posts import (
     PostRequest,
     cancel_post,
     create_post,
@@ -24,7 +25,6 @@ from takethelead.services.posts import (
     schedule_draft,
     set_slots,
 )
-from takethelead.services.store import Store, workspace_id
 from takethelead.storage import database
 from takethelead.storage.tables import ConnectorAccount, Delivery, Post
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from takethelead.services import people
-from takethelead.services.interactions import log_touch
-from takethelead.services.merging import merge_people
-from takethelead.services.ranking import COUNTS_KEY, counted_upto, ranked_people
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.tallies import refresh_tallies
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.networks.tallies import refresh_tallies
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
+from takethelead.services.people.merging import merge_people
+from takethelead.services.people.ranking import COUNTS_KEY, counted_upto, ranked_people
 from takethelead.storage import database
 from takethelead.storage.tables import Person, Setting
 

@@ -14,14 +14,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from takethelead.domain.layers import assign_layers, cadence_days, overdue
-from takethelead.services import keepintouch, relationships
-from takethelead.services.activity import load_touches
-from takethelead.services.analytics import load_activity, score_activity
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
-from takethelead.services.errors import ServiceError
-from takethelead.services.scoring import cached_people, last_personal_contact, rescore_all
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.ties import record_tie
+from takethelead.services.relationships import keepintouch
+from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.activity import load_touches
+from takethelead.services.relationships.analytics import load_activity, score_activity
+from takethelead.services.relationships.contact_ties import record_tie
+from takethelead.services.relationships.scoring import (
+    cached_people,
+    last_personal_contact,
+    rescore_all,
+)
 from takethelead.storage.tables import Interaction, Person, Setting
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)

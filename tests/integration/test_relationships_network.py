@@ -12,9 +12,10 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from takethelead.services import ledger, report, ties
-from takethelead.services.errors import ServiceError
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.relationships import contact_ties as ties
+from takethelead.services.relationships import ledger, report
 from takethelead.storage.tables import Interaction, LedgerEntry, Person, Referral, Tie
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)

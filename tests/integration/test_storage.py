@@ -9,8 +9,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from takethelead.config import Settings
-from takethelead.services.people import search_people
-from takethelead.services.store import Store, workspace_id
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.people.people import search_people
 from takethelead.storage import database
 from takethelead.storage.tables import Interaction, Person
 

@@ -11,13 +11,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from takethelead.config import Settings
-from takethelead.services import people
-from takethelead.services.exchange import import_path
-from takethelead.services.interactions import log_touch
-from takethelead.services.networks import add_network, list_networks
-from takethelead.services.overview import overview
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.tallies import (
+from takethelead.services.core.store import Store, workspace_id
+from takethelead.services.ingest.exchange import import_path
+from takethelead.services.networks.networks import add_network, list_networks
+from takethelead.services.networks.tallies import (
     TALLIES_KEY,
     forget_recent,
     quiet_ties,
@@ -25,6 +22,9 @@ from takethelead.services.tallies import (
     refresh_tallies,
     tallies,
 )
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
+from takethelead.services.relationships.overview import overview
 from takethelead.storage import database
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -13,18 +13,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from takethelead.config import Settings
-from takethelead.services.accounts import add_user, issue_token
-from takethelead.services.connections import Secrets
+from takethelead.services.auth.accounts import add_user, issue_token
+from takethelead.services.auth.invitations import invite
+from takethelead.services.core.store import Store
 from takethelead.services.demo import build_demo
-from takethelead.services.imports import import_file
-from takethelead.services.introductions import accept_introduction, propose_introduction
-from takethelead.services.invitations import invite
-from takethelead.services.manualposts import mark_manual_posted
-from takethelead.services.planactions import mark_done, mark_skipped
-from takethelead.services.planning import make_plan
-from takethelead.services.posts import PostRequest, create_post, set_slots
-from takethelead.services.preferences import update_preferences
-from takethelead.services.store import Store
+from takethelead.services.ingest.imports import import_file
+from takethelead.services.leads.introductions import accept_introduction, propose_introduction
+from takethelead.services.planning.actions import mark_done, mark_skipped
+from takethelead.services.planning.preferences import update_preferences
+from takethelead.services.planning.weekly import make_plan
+from takethelead.services.posting.connections import Secrets
+from takethelead.services.posting.manual import mark_manual_posted
+from takethelead.services.posting.posts import PostRequest, create_post, set_slots
 from takethelead.storage.tables import (
     Base,
     ConnectorAccount,
@@ -73,7 +73,7 @@ def build_full_workspace(store: Store, settings: Settings, name: str = "demo") -
 
 
 def _workspace(session: Session, name: str) -> int:
-    from takethelead.services.store import workspace_id
+    from takethelead.services.core.store import workspace_id
 
     return workspace_id(session, name, create=False)
 

@@ -26,11 +26,11 @@ from takethelead.jobs.tasks import (
     rescore_everything,
     send_weekly_digests,
 )
+from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
-from takethelead.services.fadingcache import fading_now
-from takethelead.services.planning import store_setting
-from takethelead.services.store import Store, workspace_id
-from takethelead.services.tallies import TALLIES_KEY, tallies
+from takethelead.services.networks.tallies import TALLIES_KEY, tallies
+from takethelead.services.planning.weekly import store_setting
+from takethelead.services.relationships.fadingcache import fading_now
 from takethelead.storage.tables import Person, Setting
 
 MONDAY = datetime(2026, 3, 2, 7, 0)  # local

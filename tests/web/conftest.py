@@ -16,8 +16,11 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from takethelead.config import Settings
-from takethelead.services import access, accounts, interactions, networks, people, planning
-from takethelead.services.store import Store
+from takethelead.services.auth import access, accounts
+from takethelead.services.core.store import Store
+from takethelead.services.networks import networks
+from takethelead.services.people import interactions, people
+from takethelead.services.planning import weekly as planning
 from takethelead.web.app import create_app
 
 PASSWORD = "correct horse battery staple"

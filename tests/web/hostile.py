@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 
 from takethelead.config import Settings
-from takethelead.services import accounts
-from takethelead.services.store import Store
+from takethelead.services.auth import accounts
+from takethelead.services.core.store import Store
 
 EMAIL = "mallory@example.org"
 PASSWORD = "correct horse battery staple"

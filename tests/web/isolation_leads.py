@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from takethelead.services import introductions, leads, people, referrals
+from takethelead.services.leads import introductions, leads, referrals
+from takethelead.services.people import people
 from tests.web.conftest import World
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from takethelead.services import posts
+from takethelead.services.posting import posts
 from takethelead.storage.tables import ConnectorAccount
 from tests.servers.base import RunningServer
 from tests.servers.mastodon import TOKEN, MastodonApp

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from takethelead.services import ledger, people
+from takethelead.services.people import people
+from takethelead.services.relationships import ledger
 from takethelead.storage.tables import Network
 from tests.web.conftest import World
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from takethelead.services import invitations
-from takethelead.services.store import workspace_id
+from takethelead.services.auth import invitations
+from takethelead.services.core.store import workspace_id
 from tests.web.conftest import World
 
 ROUTES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {

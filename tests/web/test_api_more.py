@@ -16,10 +16,11 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from takethelead.config import Settings
-from takethelead.services import networks, people, timeentries
-from takethelead.services.interactions import log_touch
-from takethelead.services.scoring import rescore_all
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.networks import networks, timeentries
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
+from takethelead.services.relationships.scoring import rescore_all
 from takethelead.web.app import create_app
 from tests.web.conftest import PASSWORD, World, csrf_of, sign_in
 

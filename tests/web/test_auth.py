@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import ApiToken, LoginAttempt, Membership, Person, User, Workspace
 from tests.web.conftest import PASSWORD, World, csrf_for, csrf_of
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.testclient import TestClient
 
-from takethelead.services import people, referrals
-from takethelead.services.interactions import log_touch
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.leads import referrals
+from takethelead.services.people import people
+from takethelead.services.people.interactions import log_touch
 from tests.web.conftest import World
 
 

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from starlette.types import Message
 
 from takethelead.config import Settings
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.web.app import create_app
 from takethelead.web.limits import MAX_BODY_BYTES, UploadLimit
 from tests.web.hostile import (

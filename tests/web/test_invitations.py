@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from takethelead.cli.app import app as lead_app
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import Invitation, Membership, User, Workspace
 from tests.web.conftest import PASSWORD, World, csrf_for, csrf_of, sign_in
 

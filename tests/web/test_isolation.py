@@ -16,7 +16,7 @@ from sqlalchemy import select
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import Base, Membership
 from tests.web.conftest import A_SECRETS, World, csrf_for, seeded_areas
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import Introduction, Lead, Referral
 from tests.web.conftest import World, csrf_for
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import ImportRun, Person, PlanAction, Setting
 from tests.web.conftest import World, csrf_for
 

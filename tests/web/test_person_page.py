@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from takethelead.services import interactions, people
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.people import interactions, people
 from takethelead.storage.tables import Person
 from takethelead.web.pages import people as people_page
 from tests.web.conftest import World, csrf_for

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import Delivery, Interaction
 from tests.servers.base import RunningServer
 from tests.servers.fixtures import mastodon_server

@@ -11,7 +11,7 @@ from typing import cast
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import ConnectorAccount, Delivery, Post
 from tests.servers.base import RunningServer
 from tests.servers.fixtures import mastodon_server

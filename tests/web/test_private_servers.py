@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from takethelead.cli.app import app as cli
 from takethelead.config import Settings, SettingsError
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import ConnectorAccount
 from takethelead.web.app import create_app
 from tests.servers.base import RunningServer

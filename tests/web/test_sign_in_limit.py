@@ -26,8 +26,8 @@ from starlette.testclient import TestClient
 
 from takethelead.cli.serve import proxy_options
 from takethelead.config import Settings
-from takethelead.services import accounts
-from takethelead.services.store import Store
+from takethelead.services.auth import accounts
+from takethelead.services.core.store import Store
 from takethelead.storage.tables import LoginAttempt
 from tests.web.conftest import PASSWORD, World, csrf_of
 

@@ -9,7 +9,7 @@ import typer
 
 from takethelead.cli.state import console, friendly
 from takethelead.config import Settings
-from takethelead.services.backup import create_backup, restore_backup
+from takethelead.services.ingest.backup import create_backup, restore_backup
 
 
 @friendly

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
 from takethelead.importers import FORMATS
-from takethelead.services.exchange import import_path
-from takethelead.services.imports import ImportSummary
+from takethelead.services.ingest.exchange import import_path
+from takethelead.services.ingest.imports import ImportSummary
 
 PROGRESS_FROM_BYTES = 2 << 20  # show a progress bar for files over 2 MiB
 

@@ -9,11 +9,11 @@ import typer
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly, print_json
 from takethelead.domain.matching import Embedder
-from takethelead.services import leads as service
-from takethelead.services.embeddings import load_embedder, missing_packages
-from takethelead.services.leadmatch import Match
-from takethelead.services.paths import IntroPath, PathReport, find_paths
-from takethelead.services.profile import (
+from takethelead.services.leads import leads as service
+from takethelead.services.leads.embeddings import load_embedder, missing_packages
+from takethelead.services.leads.matching import Match
+from takethelead.services.leads.paths import IntroPath, PathReport, find_paths
+from takethelead.services.leads.profile import (
     LeadProfileParts,
     MyProfile,
     compose_lead_profile,

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly, print_json
-from takethelead.services import ledger as service
-from takethelead.services.people import resolve_person
+from takethelead.services.people.people import resolve_person
+from takethelead.services.relationships import ledger as service
 
 KIND_HELP = "referral, introduction or favour"
 

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
-from takethelead.services import networks as service
-from takethelead.services.timeentries import rank_networks
+from takethelead.services.networks import networks as service
+from takethelead.services.networks.timeentries import rank_networks
 
 app = typer.Typer(help="Networks: LinkedIn, a Mastodon server, a forum, a breakfast club…")
 

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from takethelead.cli.relationships import render_relationship
 from takethelead.cli.state import STATE, ago, console, escape, fail, friendly, print_json
-from takethelead.services import people as service
-from takethelead.services.merging import merge_people
-from takethelead.services.relationships import relationship_of
-from takethelead.services.views import PersonDetail, PersonSummary
+from takethelead.services.core.views import PersonDetail, PersonSummary
+from takethelead.services.people import people as service
+from takethelead.services.people.merging import merge_people
+from takethelead.services.relationships.strength import relationship_of
 
 app = typer.Typer(help="Everyone you know: add, list, show, edit, remove, tag and search people.")
 

@@ -9,14 +9,16 @@ import typer
 from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
-from takethelead.services import planactions, planning, timeentries
-from takethelead.services.digest import compose_digest, plan_markdown, send_digest
-from takethelead.services.plancalendar import (
+from takethelead.services.networks import timeentries
+from takethelead.services.planning import actions as planactions
+from takethelead.services.planning import weekly as planning
+from takethelead.services.planning.digest import compose_digest, plan_markdown, send_digest
+from takethelead.services.planning.ics import (
     DEFAULT_PREFERRED_HOURS,
     parse_preferred_hours,
     plan_calendar,
 )
-from takethelead.services.planinputs import setting
+from takethelead.services.planning.inputs import setting
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 STATUS_MARK = {"open": "", "done": "[green]✓ done[/]", "skipped": "[dim]skipped[/]"}

@@ -11,12 +11,12 @@ from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly, print_json
 from takethelead.domain.posting import ScheduleError, parse_every, parse_when
-from takethelead.services import posts as service
-from takethelead.services.connections import Secrets, connect_account, prepare
-from takethelead.services.delivery import publish_once
-from takethelead.services.inbox import sync_inboxes
-from takethelead.services.manualposts import mark_manual_posted
-from takethelead.services.store import workspace_id
+from takethelead.services.core.store import workspace_id
+from takethelead.services.ingest.inbox import sync_inboxes
+from takethelead.services.posting import posts as service
+from takethelead.services.posting.connections import Secrets, connect_account, prepare
+from takethelead.services.posting.delivery import publish_once
+from takethelead.services.posting.manual import mark_manual_posted
 
 _ACTIONS = ("edit", "cancel", "schedule", "done")
 

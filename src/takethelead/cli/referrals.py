@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly, print_json
-from takethelead.services import introductions as intros
-from takethelead.services import referrals as service
-from takethelead.services.introductions import IntroductionView
-from takethelead.services.people import resolve_person
-from takethelead.services.referrals import ReferralView
+from takethelead.services.leads import introductions as intros
+from takethelead.services.leads import referrals as service
+from takethelead.services.leads.introductions import IntroductionView
+from takethelead.services.leads.referrals import ReferralView
+from takethelead.services.people.people import resolve_person
 
 app = typer.Typer(help="Referrals given and received, followed until won or lost.")
 

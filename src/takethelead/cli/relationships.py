@@ -9,9 +9,11 @@ import typer
 from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly, print_json
-from takethelead.services import keepintouch, relationships, ties
-from takethelead.services.people import resolve_person
-from takethelead.services.relationships import ModelReport, RelationshipView, StrengthView
+from takethelead.services.people.people import resolve_person
+from takethelead.services.relationships import contact_ties as ties
+from takethelead.services.relationships import keepintouch
+from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.strength import ModelReport, RelationshipView, StrengthView
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 LimitOption = Annotated[int, typer.Option(help="How many people to show.")]

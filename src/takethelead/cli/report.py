@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
-from takethelead.services.report import (
+from takethelead.services.relationships.report import (
     NetworkReport,
     check_chart_path,
     network_strength,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from takethelead.cli.state import STATE, console, fail, friendly
-from takethelead.services.connections import Secrets, rotate_secrets
+from takethelead.services.posting.connections import Secrets, rotate_secrets
 
 app = typer.Typer(help="The key that encrypts connected accounts' secrets.")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
-from takethelead.services.preferences import read_preferences, update_preferences
+from takethelead.services.planning.preferences import read_preferences, update_preferences
 
 
 @friendly

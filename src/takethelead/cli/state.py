@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from takethelead.config import Settings, SettingsError
 from takethelead.domain.records import ParseError
-from takethelead.services.errors import Ambiguous, ServiceError
-from takethelead.services.store import DEFAULT_WORKSPACE, Store, workspace_id
+from takethelead.services.core.errors import Ambiguous, ServiceError
+from takethelead.services.core.store import DEFAULT_WORKSPACE, Store, workspace_id
 
 console = Console()
 errors = Console(stderr=True)

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly
-from takethelead.services.errors import Ambiguous
-from takethelead.services.interactions import log_touch
+from takethelead.services.core.errors import Ambiguous
+from takethelead.services.people.interactions import log_touch
 
 
 def parse_when(raw: str | None, now: datetime | None = None) -> datetime | None:

@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, fail, friendly, print_json
-from takethelead.services import accounts, invitations
-from takethelead.services.access import OWNER, ROLES
-from takethelead.services.store import workspace_id
+from takethelead.services.auth import accounts, invitations
+from takethelead.services.auth.access import OWNER, ROLES
+from takethelead.services.core.store import workspace_id
 
 app = typer.Typer(help="Who may sign in to the web app, and their API tokens.")
 

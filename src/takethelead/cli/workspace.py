@@ -11,9 +11,9 @@ import typer
 from takethelead.cli.plan import show_plan
 from takethelead.cli.state import STATE, ago, console, escape, fail, friendly, print_json
 from takethelead.config import Settings
-from takethelead.services import exchange
 from takethelead.services.demo import DEMO_WORKSPACE, build_demo
-from takethelead.services.overview import overview
+from takethelead.services.ingest import exchange
+from takethelead.services.relationships.overview import overview
 from takethelead.storage import database
 
 db_app = typer.Typer(help="The database: create or upgrade its schema.")

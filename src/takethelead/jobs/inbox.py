@@ -8,8 +8,8 @@ from typing import Any
 from huey import Huey, crontab
 
 from takethelead.config import Settings
-from takethelead.services.inbox import SyncReport, sync_inboxes
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.ingest.inbox import SyncReport, sync_inboxes
 
 
 def sync_all(settings: Settings) -> SyncReport:

@@ -12,8 +12,8 @@ from typing import Any
 from huey import Huey, crontab
 
 from takethelead.config import Settings
-from takethelead.services.delivery import DeliveryEngine, PassReport
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
+from takethelead.services.posting.delivery import DeliveryEngine, PassReport
 
 
 def publish_due(settings: Settings, engine: DeliveryEngine | None = None) -> PassReport:

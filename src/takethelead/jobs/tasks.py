@@ -16,13 +16,13 @@ from typing import Any, Final
 from huey import Huey
 
 from takethelead.config import Settings
-from takethelead.services.digest import compose_digest, digest_workspaces, send_digest
-from takethelead.services.errors import ServiceError
-from takethelead.services.fadingcache import refresh_fading
-from takethelead.services.scoring import rescore_all, workspace_ids
-from takethelead.services.store import Store
-from takethelead.services.tallies import refresh_tallies
-from takethelead.services.timeentries import refresh_evidence
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.core.store import Store
+from takethelead.services.networks.tallies import refresh_tallies
+from takethelead.services.networks.timeentries import refresh_evidence
+from takethelead.services.planning.digest import compose_digest, digest_workspaces, send_digest
+from takethelead.services.relationships.fadingcache import refresh_fading
+from takethelead.services.relationships.scoring import rescore_all, workspace_ids
 
 log = logging.getLogger(__name__)
 

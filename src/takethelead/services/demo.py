@@ -11,8 +11,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from takethelead.domain.identities import fold
-from takethelead.services.errors import ServiceError
-from takethelead.services.people import search_words
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.people.people import search_words
 from takethelead.storage.tables import (
     Identity,
     Interaction,

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from takethelead.config import Settings
-from takethelead.services.store import Store
+from takethelead.services.core.store import Store
 from takethelead.web import errors
 from takethelead.web.api import router as api_router
 from takethelead.web.limits import UploadLimit

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from takethelead.services.fadingcache import FadingTie
-from takethelead.services.referrals import Funnel
-from takethelead.services.timeentries import NetworkEvidence
+from takethelead.services.leads.referrals import Funnel
+from takethelead.services.networks.timeentries import NetworkEvidence
+from takethelead.services.relationships.fadingcache import FadingTie
 
 WIDTH: Final = 320.0  # the SVG's own units; it scales to the page with viewBox
 LABEL: Final = 110.0

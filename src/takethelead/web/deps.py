@@ -9,9 +9,9 @@ from fastapi import Depends, Path, Request, params
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 
-from takethelead.services import access, accounts
-from takethelead.services.access import Principal, TokenCaller
-from takethelead.services.store import Store
+from takethelead.services.auth import access, accounts
+from takethelead.services.auth.access import Principal, TokenCaller
+from takethelead.services.core.store import Store
 from takethelead.web.sessions import current, replace_session
 
 CSRF_FIELD: Final = "csrf_token"

@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match
 
 from takethelead.domain.records import ParseError
-from takethelead.services.access import Forbidden, Unauthenticated
-from takethelead.services.accounts import RateLimited
-from takethelead.services.errors import Ambiguous, Conflict, NotFound, ServiceError
+from takethelead.services.auth.access import Forbidden, Unauthenticated
+from takethelead.services.auth.accounts import RateLimited
+from takethelead.services.core.errors import Ambiguous, Conflict, NotFound, ServiceError
 from takethelead.web.deps import ApiUnauthenticated, CsrfRefused, LoginRequired, UnsupportedMedia
 from takethelead.web.templating import render
 from takethelead.web.uploads import public

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Final
 
 from takethelead.domain.strength import LABEL_FLOORS, LABELS
-from takethelead.services.history import StrengthHistory
+from takethelead.services.relationships.history import StrengthHistory
 
 WIDTH: Final = 360.0  # the SVG's own units; it scales to the page with viewBox
 HEIGHT: Final = 190.0

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from takethelead.services.access import Principal
+from takethelead.services.auth.access import Principal
 from takethelead.web.sessions import current
 
 TEMPLATES: Final = Path(__file__).parent / "templates"

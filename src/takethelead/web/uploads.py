@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from takethelead.importers.archive import remove_stale
-from takethelead.services.errors import ServiceError
+from takethelead.services.core.errors import ServiceError
 from takethelead.web.limits import MAX_BYTES, UploadTooLarge
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")

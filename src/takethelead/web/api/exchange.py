@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.responses import Response
 
-from takethelead.services import access
-from takethelead.services.exchange import export_text, import_any
+from takethelead.services.auth import access
+from takethelead.services.ingest.exchange import export_text, import_any
 from takethelead.web.api.schemas import ImportOut, TallyOut
 from takethelead.web.deps import ApiReader, ApiWriter, StoreDep
 from takethelead.web.uploads import saved

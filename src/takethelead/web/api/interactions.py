@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from takethelead.services import access
-from takethelead.services.interactions import log_touch
+from takethelead.services.auth import access
+from takethelead.services.people.interactions import log_touch
 from takethelead.web.api.schemas import Problem, TouchCreate, TouchOut
 from takethelead.web.deps import ApiWriter, StoreDep
 

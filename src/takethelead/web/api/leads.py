@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from takethelead.domain.matching import Embedder
-from takethelead.services import access, introductions, leads, paths, profile, referrals
-from takethelead.services.embeddings import shared_embedder
-from takethelead.services.errors import Conflict, ServiceError
+from takethelead.services.auth import access
+from takethelead.services.core.errors import Conflict, ServiceError
+from takethelead.services.leads import introductions, leads, paths, profile, referrals
+from takethelead.services.leads.embeddings import shared_embedder
 from takethelead.web.api.leads_schemas import (
     IntroCandidateOut,
     IntroductionCreate,

@@ -6,9 +6,9 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from takethelead.services import access
-from takethelead.services.networks import add_network, list_networks
-from takethelead.services.timeentries import rank_networks
+from takethelead.services.auth import access
+from takethelead.services.networks.networks import add_network, list_networks
+from takethelead.services.networks.timeentries import rank_networks
 from takethelead.web.api.schemas import NetworkCreate, NetworkOut, NetworkRankOut, conflict
 from takethelead.web.deps import ApiReader, ApiWriter, StoreDep
 

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from takethelead.services import access, people
-from takethelead.services.merging import merge_people
-from takethelead.services.views import PersonDetail
+from takethelead.services.auth import access
+from takethelead.services.core.views import PersonDetail
+from takethelead.services.people import people
+from takethelead.services.people.merging import merge_people
 from takethelead.web.api.schemas import (
     MergeIn,
     MergeOut,

@@ -7,9 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from takethelead.config import Settings
-from takethelead.services import access, planactions, planning, preferences
-from takethelead.services.digest import compose_digest, plan_markdown, send_digest
-from takethelead.services.errors import Conflict, NotFound
+from takethelead.services.auth import access
+from takethelead.services.core.errors import Conflict, NotFound
+from takethelead.services.planning import actions as planactions
+from takethelead.services.planning import preferences
+from takethelead.services.planning import weekly as planning
+from takethelead.services.planning.digest import compose_digest, plan_markdown, send_digest
 from takethelead.web.api.schemas import (
     ClosedOut,
     DigestOut,

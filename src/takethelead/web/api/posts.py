@@ -13,12 +13,14 @@ from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from takethelead.services import access, connections, postviews
-from takethelead.services import posts as service
-from takethelead.services.delivery import publish_once
-from takethelead.services.errors import ServiceError
-from takethelead.services.inbox import sync_inboxes
-from takethelead.services.manualposts import mark_manual_posted
+from takethelead.services.auth import access
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.ingest.inbox import sync_inboxes
+from takethelead.services.posting import connections
+from takethelead.services.posting import posts as service
+from takethelead.services.posting import views as postviews
+from takethelead.services.posting.delivery import publish_once
+from takethelead.services.posting.manual import mark_manual_posted
 from takethelead.web.api.posts_schemas import (
     AccountConnect,
     AccountConnected,

@@ -13,18 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from takethelead.services import (
-    access,
-    keepintouch,
-    ledger,
-    overview,
-    rapport,
-    relationships,
-    report,
-    ties,
-    timeentries,
-)
-from takethelead.services.history import MAX_MONTHS, strength_history, strength_now
+from takethelead.services.auth import access
+from takethelead.services.networks import timeentries
+from takethelead.services.relationships import contact_ties as ties
+from takethelead.services.relationships import keepintouch, ledger, overview, rapport, report
+from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.history import MAX_MONTHS, strength_history, strength_now
 from takethelead.web.api.relationships_schemas import (
     CadenceIn,
     CadenceOut,

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from takethelead.services import access
-from takethelead.services.preferences import read_preferences, update_preferences
+from takethelead.services.auth import access
+from takethelead.services.planning.preferences import read_preferences, update_preferences
 from takethelead.web.api.schemas import PreferencesIn, PreferencesOut
 from takethelead.web.deps import ApiReader, ApiWriter, StoreDep
 

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from takethelead.services import access, accounts, invitations
-from takethelead.services.access import Principal
+from takethelead.services.auth import access, accounts, invitations
+from takethelead.services.auth.access import Principal
 from takethelead.web.api.schemas import Problem
 from takethelead.web.deps import ApiReader, ApiWriter, RowId, StoreDep, api_principal
 
@@ -26,7 +26,7 @@ MISSING: dict[int | str, dict[str, Any]] = {
 TAKEN: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "That address is a member of this workspace already"}
 }
-# The addresses services/accounts.py accepts, so that the schema says what is valid.
+# The addresses services/auth/accounts.py accepts, so that the schema says what is valid.
 EMAIL_PATTERN = rf"^{accounts.EMAIL_PATTERN}$"
 
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.services import access, accounts, invitations
-from takethelead.services.errors import NotFound, ServiceError
+from takethelead.services.auth import access, accounts, invitations
+from takethelead.services.core.errors import NotFound, ServiceError
 from takethelead.web.deps import MAX_ID, Reader, StoreDep, csrf_protect
 from takethelead.web.sessions import current, replace_session
 from takethelead.web.templating import render

@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.services import access, keepintouch, planactions, planning
-from takethelead.services.fadingcache import fading_now
-from takethelead.services.overview import overview
-from takethelead.services.referrals import referral_funnel
-from takethelead.services.timeentries import rank_networks
+from takethelead.services.auth import access
+from takethelead.services.leads.referrals import referral_funnel
+from takethelead.services.networks.timeentries import rank_networks
+from takethelead.services.planning import actions as planactions
+from takethelead.services.planning import weekly as planning
+from takethelead.services.relationships import keepintouch
+from takethelead.services.relationships.fadingcache import fading_now
+from takethelead.services.relationships.overview import overview
 from takethelead.web.charts import balance_split, fade_chart, funnel_chart, usefulness_chart
 from takethelead.web.deps import ActionNumber, Reader, StoreDep, Writer
 from takethelead.web.templating import render

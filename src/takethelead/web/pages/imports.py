@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from takethelead.domain.records import ParseError
 from takethelead.importers import FORMATS
-from takethelead.services import access
-from takethelead.services.errors import ServiceError
-from takethelead.services.exchange import import_path
+from takethelead.services.auth import access
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.ingest.exchange import import_path
 from takethelead.web.deps import Reader, StoreDep, Writer
 from takethelead.web.templating import render
 from takethelead.web.uploads import public, saved

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from takethelead.domain.matching import Embedder
-from takethelead.services import access, introductions, leads, paths, profile, referrals
-from takethelead.services.access import Principal
-from takethelead.services.embeddings import shared_embedder
-from takethelead.services.errors import NotFound, ServiceError
-from takethelead.services.people import resolve_person
-from takethelead.services.store import Store
+from takethelead.services.auth import access
+from takethelead.services.auth.access import Principal
+from takethelead.services.core.errors import NotFound, ServiceError
+from takethelead.services.core.store import Store
+from takethelead.services.leads import introductions, leads, paths, profile, referrals
+from takethelead.services.leads.embeddings import shared_embedder
+from takethelead.services.people.people import resolve_person
 from takethelead.web.charts import funnel_chart
 from takethelead.web.deps import Reader, RowId, StoreDep, Writer
 from takethelead.web.templating import render

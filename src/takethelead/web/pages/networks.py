@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from takethelead.domain.records import NetworkKind
-from takethelead.services import access
-from takethelead.services.errors import ServiceError
-from takethelead.services.networks import add_network, list_networks
-from takethelead.services.timeentries import rank_networks
+from takethelead.services.auth import access
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.networks.networks import add_network, list_networks
+from takethelead.services.networks.timeentries import rank_networks
 from takethelead.web.charts import usefulness_chart
 from takethelead.web.deps import Reader, StoreDep, Writer
 from takethelead.web.templating import render

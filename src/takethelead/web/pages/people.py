@@ -8,18 +8,12 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.services import (
-    access,
-    interactions,
-    keepintouch,
-    ledger,
-    people,
-    rapport,
-    relationships,
-    roster,
-)
-from takethelead.services.errors import ServiceError
-from takethelead.services.relationships import NEVER_DAYS
+from takethelead.services.auth import access
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.people import interactions, people, roster
+from takethelead.services.relationships import keepintouch, ledger, rapport
+from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.strength import NEVER_DAYS
 from takethelead.web.deps import Reader, RowId, StoreDep, Writer
 from takethelead.web.person_charts import balance_bars, strength_chart
 from takethelead.web.templating import render

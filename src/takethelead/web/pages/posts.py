@@ -14,13 +14,15 @@ from starlette.responses import RedirectResponse, Response
 
 from takethelead.domain.posting import UNCLAIMED, ScheduleError, parse_when
 from takethelead.domain.text_rules import post_length
-from takethelead.services import access, connections, postviews
-from takethelead.services import posts as service
-from takethelead.services.delivery import publish_once
-from takethelead.services.errors import ServiceError
-from takethelead.services.inbox import sync_inboxes
-from takethelead.services.manualposts import mark_manual_posted
-from takethelead.services.posts import MANUAL_KINDS, DeliveryView
+from takethelead.services.auth import access
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.ingest.inbox import sync_inboxes
+from takethelead.services.posting import connections
+from takethelead.services.posting import posts as service
+from takethelead.services.posting import views as postviews
+from takethelead.services.posting.delivery import publish_once
+from takethelead.services.posting.manual import mark_manual_posted
+from takethelead.services.posting.posts import MANUAL_KINDS, DeliveryView
 from takethelead.web.deps import Reader, RowId, StoreDep, Writer
 from takethelead.web.templating import render
 

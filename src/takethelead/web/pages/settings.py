@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from takethelead.services import access, accounts, invitations
-from takethelead.services.errors import ServiceError
-from takethelead.services.preferences import read_preferences, update_preferences
+from takethelead.services.auth import access, accounts, invitations
+from takethelead.services.core.errors import ServiceError
+from takethelead.services.planning.preferences import read_preferences, update_preferences
 from takethelead.web.deps import Reader, StoreDep, Writer
 from takethelead.web.templating import render
 

@@ -1,0 +1,3 @@
+"""Leads, matching them with who could serve or refer them, trusted paths, referrals and
+introductions.
+"""

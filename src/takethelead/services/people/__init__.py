@@ -1,0 +1,1 @@
+"""People and their touches: add, list, search, edit, merge, log a touch, rank."""

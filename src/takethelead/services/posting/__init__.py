@@ -1,0 +1,3 @@
+"""Posts to several networks: scheduling, connected accounts, the exactly-once delivery engine and
+its reconciliation.
+"""

@@ -33,6 +33,7 @@ from takethelead.importers import FORMATS, detect
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.networks.networks import default_network
 from takethelead.services.networks.tallies import forget_recent
+from takethelead.services.people.people import NAME_PART_LENGTH, name_parts
 from takethelead.services.people.searchtext import refresh_search_texts
 from takethelead.storage.tables import (
     Identity,
@@ -247,7 +248,8 @@ class _Writer:
     def create(self, record: PersonRecord, wanted: dict[str, Any], is_me: bool) -> int:
         first, last = record.first_name, record.last_name
         if not first and not last:
-            first, _, last = record.full_name.partition(" ")
+            first, last = name_parts(record.full_name)
+        first, last = first[:NAME_PART_LENGTH], last[:NAME_PART_LENGTH]
         values = {**wanted, "first_name": first, "last_name": last}
         self.temp_count += 1
         temp = -self.temp_count

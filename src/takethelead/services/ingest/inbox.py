@@ -18,7 +18,7 @@ from takethelead.connectors.base import AuthExpired, ConnectorError, InboxItem
 from takethelead.domain.records import NetworkKind
 from takethelead.services.core.store import Store
 from takethelead.services.networks.networks import default_network
-from takethelead.services.people.people import refresh_search_text
+from takethelead.services.people.people import name_parts, refresh_search_text
 from takethelead.services.posting.connections import Secrets, build_connector, pause_account
 from takethelead.storage.tables import (
     ConnectorAccount,
@@ -64,7 +64,7 @@ def _person(session: Session, workspace_id: int, item: InboxItem) -> int:
         if record.counterpart
         else "Unknown"
     )
-    first, _, last = name.partition(" ")
+    first, last = name_parts(name)
     person = Person(workspace_id=workspace_id, full_name=name, first_name=first, last_name=last)
     session.add(person)
     session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takethelead.services.core.errors import ServiceError
-from takethelead.services.people.people import refresh_search_text
+from takethelead.services.people.people import name_parts, refresh_search_text
 from takethelead.storage.tables import Person
 
 DEFAULT_NAME = "Me"
@@ -89,7 +89,7 @@ def set_my_profile(
     me = _me(session, workspace_id)
     if me is None:
         full = (name or DEFAULT_NAME).strip()
-        first, _, last = full.partition(" ")
+        first, last = name_parts(full)
         me = Person(
             workspace_id=workspace_id, full_name=full, first_name=first, last_name=last, is_me=True
         )

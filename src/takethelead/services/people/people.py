@@ -124,6 +124,19 @@ def _check(values: PersonInput) -> None:
         raise ServiceError("name: expected a non-empty name")
 
 
+NAME_PART_LENGTH: Final = 200  # what person.first_name and person.last_name hold
+
+
+def name_parts(full_name: str) -> tuple[str, str]:
+    """First and last name split from a full name, each cut to what its column holds.
+
+    The full name keeps every character (300); a single word longer than 200 would
+    otherwise be refused by PostgreSQL, which checks lengths where SQLite does not.
+    """
+    first, _, last = full_name.partition(" ")
+    return first[:NAME_PART_LENGTH], last[:NAME_PART_LENGTH]
+
+
 def add_person(
     session: Session,
     workspace_id: int,
@@ -137,8 +150,7 @@ def add_person(
     _check(PersonInput(full_name=full_name))
     _check(values)
     person = Person(workspace_id=workspace_id, full_name=full_name.strip())
-    first, _, last = person.full_name.partition(" ")
-    person.first_name, person.last_name = first, last
+    person.first_name, person.last_name = name_parts(person.full_name)
     _apply(person, values)
     session.add(person)
     session.flush()

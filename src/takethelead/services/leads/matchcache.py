@@ -1,6 +1,6 @@
 """The match context of a workspace, with its index and trust graph kept between requests.
 
-`leadmatch.load_context` builds everything on every call: a second or more at 30,000 people.
+Building a match context from scratch takes a second or more at 30,000 people.
 Here the contacts and their BM25 index (with embedding rows when an embedder is given) and
 the trust graph are kept in per-process caches (`services.workspacecache`) until people or
 ties change; the referral record, small and changed by every referral, is read each time.

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from takethelead.domain.matching import (
@@ -22,8 +22,7 @@ from takethelead.domain.matching import (
     Suggestion,
     build_match_index,
 )
-from takethelead.services.leads.paths import TrustNetwork, best_path_trust, load_network
-from takethelead.storage.tables import Referral
+from takethelead.services.leads.paths import TrustNetwork, best_path_trust
 
 DERIVED_NOTE: Final = " (from their title)"
 
@@ -158,31 +157,3 @@ def indexed_contacts(
         embedder=embedder,
     )
     return contacts, index
-
-
-def load_context(
-    session: Session, workspace_id: int, embedder: Embedder | None = None
-) -> MatchContext:
-    """Index every contact with words to match (offer, lead profile or title) once."""
-    network = load_network(session, workspace_id)
-    contacts, index = indexed_contacts(session, workspace_id, embedder)
-    return MatchContext(
-        contacts=contacts,
-        index=index,
-        network=network,
-        semantic=embedder is not None,
-        referrals=_referral_history(session, workspace_id),
-    )
-
-
-def _referral_history(session: Session, workspace_id: int) -> dict[str, dict[int, tuple[int, int]]]:
-    won = func.sum(case((Referral.status == "won", 1), else_=0))
-    rows = session.execute(
-        select(Referral.direction, Referral.person_id, func.count(), won)
-        .where(Referral.workspace_id == workspace_id)
-        .group_by(Referral.direction, Referral.person_id)
-    ).all()
-    history: dict[str, dict[int, tuple[int, int]]] = {}
-    for direction, person_id, count, wins in rows:
-        history.setdefault(direction, {})[int(person_id)] = (int(count), int(wins or 0))
-    return history

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, bindparam, delete, func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from takethelead.domain.identities import fold, identity
@@ -509,9 +509,3 @@ def _ambiguous(phrase: str, ids: list[int], names: dict[int, str]) -> Ambiguous:
     candidates = [(pid, names[pid]) for pid in ids]
     listed = "; ".join(f"#{pid} {name}" for pid, name in candidates)
     return Ambiguous(f"{phrase!r} matches several people: {listed}", candidates)
-
-
-def clear_people(session: Session, workspace_id: int) -> None:
-    """Delete every person of a workspace (used when a demo workspace is rebuilt)."""
-    session.execute(delete(Person).where(Person.workspace_id == workspace_id))
-    forget_tallies(session, workspace_id)

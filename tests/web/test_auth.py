@@ -89,6 +89,19 @@ def test_a_tampered_session_cookie_is_an_anonymous_visitor(
     assert forged.get("/").status_code == 302
 
 
+def test_a_session_cookie_older_than_fourteen_days_is_an_anonymous_visitor(
+    app: FastAPI, world: World, as_user: dict[str, TestClient]
+) -> None:
+    cookie = as_user["ana"].cookies["lead_session"]
+    fresh = TestClient(app, follow_redirects=False)
+    fresh.cookies.set("lead_session", cookie)
+    assert fresh.get("/").status_code == 200
+    stale = TestClient(app, follow_redirects=False)
+    stale.cookies.set("lead_session", cookie)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=15), tick=False):
+        assert stale.get("/").status_code == 302
+
+
 def test_a_form_without_its_csrf_token_is_refused_and_writes_nothing(
     store: Store, world: World, as_user: dict[str, TestClient]
 ) -> None:

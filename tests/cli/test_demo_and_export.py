@@ -40,7 +40,10 @@ def test_the_demo_is_the_same_for_the_same_seed(cli_env: dict[str, str | None]) 
     first = lead(cli_env, "-w", "demo", "people", "list", "--limit", "100", "--json")[1]
     lead(cli_env, "demo", "--people", "40", "--interactions", "400")
     again = lead(cli_env, "-w", "demo", "people", "list", "--limit", "100", "--json")[1]
-    strip = lambda out: [(p["full_name"], p["interactions"]) for p in json.loads(out)]  # noqa: E731
+
+    def strip(out: str) -> list[tuple[str, int]]:
+        return [(p["full_name"], p["interactions"]) for p in json.loads(out)]
+
     assert strip(first) == strip(again)
 
 

@@ -12,9 +12,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    # playwright types what cookies() returns apart from what add_cookies() takes; every key fits.
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.browser
 
@@ -158,7 +163,7 @@ def test_an_owner_signs_in_imports_linkedin_completes_an_action_and_reads_a_pers
         page.screenshot(path=str(SHOTS / "09-settings.png"), full_page=True)
 
         phone = browser.new_page(viewport={"width": 390, "height": 844})
-        phone.context.add_cookies(page.context.cookies())
+        phone.context.add_cookies(cast("list[SetCookieParam]", page.context.cookies()))
         phone.goto(server + "/")
         phone.screenshot(path=str(SHOTS / "10-dashboard-phone.png"), full_page=True)
         browser.close()

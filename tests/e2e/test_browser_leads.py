@@ -6,10 +6,15 @@ Screenshots go to artifacts/screenshots/leads-*.png, desktop and phone.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from tests.e2e.test_browser import CHROMIUM, EMAIL, FLAGS, PASSWORD, SHOTS, server
+
+if TYPE_CHECKING:
+    # playwright types what cookies() returns apart from what add_cookies() takes; every key fits.
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, shared with test_browser.py
@@ -84,7 +89,7 @@ def test_an_owner_adds_a_lead_passes_it_on_and_sees_it_won_in_the_funnel(server:
         page.screenshot(path=str(SHOTS / "leads-05-paths-fragment.png"), full_page=True)
 
         phone = browser.new_page(viewport={"width": 390, "height": 844})
-        phone.context.add_cookies(page.context.cookies())
+        phone.context.add_cookies(cast("list[SetCookieParam]", page.context.cookies()))
         for path, shot in (("/leads", "leads-06-list-phone.png"),
                            ("/referrals", "leads-07-referrals-phone.png")):  # fmt: skip
             phone.goto(server + path)

@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from tests.e2e.test_browser import CHROMIUM, EMAIL, FLAGS, PASSWORD, SHOTS, server  # noqa: F401
+
+if TYPE_CHECKING:
+    # playwright types what cookies() returns apart from what add_cookies() takes; every key fits.
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +89,7 @@ def test_an_owner_reads_a_busy_person_adds_to_the_ledger_edits_notes_and_filters
         expect(page.locator("#results")).to_contain_text(re.compile(r"overdue|Nobody is due"))
 
         phone = browser.new_page(viewport={"width": 390, "height": 844})
-        phone.context.add_cookies(page.context.cookies())
+        phone.context.add_cookies(cast("list[SetCookieParam]", page.context.cookies()))
         phone.goto(server + "/people?sort=strength")
         expect(phone.locator("table.people")).to_be_visible()
         width = phone.evaluate("document.documentElement.scrollWidth")

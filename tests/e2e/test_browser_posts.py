@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
@@ -13,6 +14,10 @@ from takethelead.domain.text_rules import post_length
 from tests.e2e.test_browser import CHROMIUM, EMAIL, FLAGS, PASSWORD, SHOTS, server
 from tests.servers import bluesky, mastodon
 from tests.servers.base import RunningServer
+
+if TYPE_CHECKING:
+    # playwright types what cookies() returns apart from what add_cookies() takes; every key fits.
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]
@@ -125,7 +130,7 @@ def test_an_owner_connects_sets_slots_composes_schedules_and_finds_the_post(
         page.screenshot(path=str(SHOTS / "posts-07-calendar.png"), full_page=True)
 
         phone = browser.new_page(viewport={"width": 390, "height": 844})
-        phone.context.add_cookies(page.context.cookies())
+        phone.context.add_cookies(cast("list[SetCookieParam]", page.context.cookies()))
         pages = {"queue": "/posts", "calendar": "/posts/calendar", "composer": "/posts/new",
                  "accounts": "/posts/accounts"}  # fmt: skip
         for name, path in pages.items():

@@ -104,7 +104,9 @@ def _rows(session: Session, table: Table, ws: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _expected(table: Table, row: dict[str, Any], ids: dict[str, dict[int, int]], ws: int) -> dict:
+def _expected(
+    table: Table, row: dict[str, Any], ids: dict[str, dict[int, int]], ws: int
+) -> dict[str, Any]:
     """A source row as it should read in the target: every id through the import's map."""
     out = dict(row)
     if "workspace_id" in out:
@@ -411,7 +413,20 @@ def test_account_secrets_left_out_are_not_needed_to_read_the_rest(
         assert Secrets.from_settings(settings).decrypt(account.secret).startswith("mastodon")
 
 
-MUTATIONS = [10**19, None, True, 0, -1, 1.5, "", "x" * 400, "2026-01-01T00:00:00", [], {}, "é"]
+MUTATIONS: list[object] = [
+    10**19,
+    None,
+    True,
+    0,
+    -1,
+    1.5,
+    "",
+    "x" * 400,
+    "2026-01-01T00:00:00",
+    [],
+    {},
+    "é",
+]
 
 
 def test_a_mutated_export_is_refused_with_a_clear_error_or_imported_whole(

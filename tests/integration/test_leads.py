@@ -63,8 +63,19 @@ def circle(store: Store) -> Circle:
             name="Sam Rivera",
         )
 
-        def add(name: str, strength: float, **values: str) -> int:
-            pid = people.add_person(session, ws, name, people.PersonInput(**values))
+        def add(
+            name: str,
+            strength: float,
+            *,
+            offer: str | None = None,
+            company: str | None = None,
+            title: str | None = None,
+            lead_profile: str | None = None,
+        ) -> int:
+            fields = people.PersonInput(
+                offer=offer, company=company, title=title, lead_profile=lead_profile
+            )
+            pid = people.add_person(session, ws, name, fields)
             session.execute(update(Person).where(Person.id == pid).values(strength=strength))
             return pid
 

@@ -53,13 +53,13 @@ def touch(
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def world(store: Store, clock: time_machine.Coordinates) -> World:
+def world(store: Store, clock: time_machine.Traveller) -> World:
     """Five people the plan has something to say about, three networks, some history."""
     with store.transaction() as session:
         ws = workspace_id(session, "plan")
@@ -201,7 +201,10 @@ def test_the_same_week_and_seed_give_the_same_plan(store: Store, world: World) -
         first = planning.make_plan(session, world.ws)
         again = planning.make_plan(session, world.ws)
         other = planning.make_plan(session, world.ws, seed=99)
-    strip = lambda v: [(i.kind, i.minutes, i.person_id, i.network_id) for i in v.items]  # noqa: E731
+
+    def strip(plan: planning.PlanView) -> list[tuple[str, int, int | None, int | None]]:
+        return [(i.kind, i.minutes, i.person_id, i.network_id) for i in plan.items]
+
     assert strip(first) == strip(again)
     assert other.seed == 99
     with store.transaction() as session:
@@ -244,7 +247,7 @@ def test_unknown_action_numbers_and_outcomes_are_refused(store: Store, world: Wo
 
 
 def test_checking_in_takes_someone_off_next_weeks_overdue_list(
-    store: Store, world: World, clock: time_machine.Coordinates
+    store: Store, world: World, clock: time_machine.Traveller
 ) -> None:
     with store.transaction() as session:
         view = planning.make_plan(session, world.ws)
@@ -273,7 +276,7 @@ def test_checking_in_takes_someone_off_next_weeks_overdue_list(
 
 
 def test_thanks_and_referrals_reach_the_ledger(
-    store: Store, world: World, clock: time_machine.Coordinates
+    store: Store, world: World, clock: time_machine.Traveller
 ) -> None:
     with store.transaction() as session:
         view = planning.make_plan(session, world.ws)
@@ -294,7 +297,7 @@ def test_thanks_and_referrals_reach_the_ledger(
 
 
 def test_a_network_that_stops_answering_loses_minutes_to_one_that_answers(
-    store: Store, world: World, clock: time_machine.Coordinates
+    store: Store, world: World, clock: time_machine.Traveller
 ) -> None:
     mastodon, linkedin = world.networks["Mastodon"], world.networks["LinkedIn"]
 
@@ -357,7 +360,10 @@ def test_a_plan_from_the_strength_cache_matches_one_from_every_interaction(
         cached = planning.make_plan(session, world.ws)
         strengths = session.scalars(select(Person.strength).where(Person.is_me.is_(False))).all()
     assert None not in strengths
-    strip = lambda v: [(i.kind, i.minutes, i.person_id, i.network_id) for i in v.items]  # noqa: E731
+
+    def strip(plan: planning.PlanView) -> list[tuple[str, int, int | None, int | None]]:
+        return [(i.kind, i.minutes, i.person_id, i.network_id) for i in plan.items]
+
     assert strip(fresh) == strip(cached)
 
 

@@ -19,8 +19,6 @@ from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
 from takethelead.services.relationships import keepintouch
 from takethelead.services.relationships import strength as relationships
-from takethelead.services.relationships.activity import load_touches
-from takethelead.services.relationships.analytics import load_activity, score_activity
 from takethelead.services.relationships.contact_ties import record_tie
 from takethelead.services.relationships.scoring import (
     cached_people,
@@ -59,16 +57,6 @@ def add_people(session: Session, ws: int, *names: str) -> dict[str, int]:
         session.flush()
         ids[name] = person.id
     return ids
-
-
-def test_the_fast_reader_reads_the_same_touches_as_the_analytics_loader(store: Store) -> None:
-    with store.transaction() as session:
-        build_demo(session, "demo", people=40, interactions=800, now=NOW)
-        ws = workspace_id(session, "demo", create=False)
-        fast, plain = load_touches(session, ws, NOW), load_activity(session, ws, NOW)
-    assert np.array_equal(fast.people.ids, plain.people.ids)
-    assert np.allclose(score_activity(fast, NOW).score, score_activity(plain, NOW).score)
-    assert len(fast.touches) == len(plain.touches) > 800
 
 
 def test_a_strength_is_explained_in_one_sentence_from_the_interactions(store: Store) -> None:

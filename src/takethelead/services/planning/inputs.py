@@ -39,7 +39,7 @@ from takethelead.services.posting.manual import (
     scheduled_posts,
 )
 from takethelead.services.posting.posts import MANUAL_KINDS
-from takethelead.services.relationships.analytics import load_activity, score_activity
+from takethelead.services.relationships.activity import load_touches, score_activity
 from takethelead.services.relationships.scoring import (
     DIRECTION_CODE,
     KIND_CODE,
@@ -144,7 +144,7 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
     moment = now.timestamp()
     until = int(moment)
     if fresh:
-        activity = load_activity(session, workspace_id, now)
+        activity = load_touches(session, workspace_id, now)
         table = score_activity(activity, now)
         ids, strength = activity.people.ids, table.score
         overrides, distrusted = activity.people.cadence_days, activity.people.distrusted

@@ -8,7 +8,6 @@ and equals the strength the rest of the app shows.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -17,9 +16,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from takethelead.domain.strength import (
-    DIRECTIONS,
     FEATURES,
-    KINDS,
     LABELS,
     StrengthTable,
     Touches,
@@ -29,6 +26,7 @@ from takethelead.domain.strength import (
     tables_at,
 )
 from takethelead.services.core.errors import ServiceError
+from takethelead.services.relationships.activity import person_touches
 from takethelead.services.relationships.strength import StrengthView, contact
 from takethelead.services.relationships.weights import current_weights
 
@@ -80,52 +78,6 @@ def month_ends(now: datetime, months: int) -> list[datetime]:
     if ends[-1] == now.astimezone(UTC):
         ends.pop()  # now is itself a month start: do not score it twice
     return [*ends, now.astimezone(UTC)]
-
-
-def _code_sql() -> str:
-    # Literals from our own enums only: nothing here comes from the user.
-    kinds = " ".join(f"WHEN '{k.value}' THEN {i}" for i, k in enumerate(KINDS))
-    directions = " ".join(f"WHEN '{d.value}' THEN {i}" for i, d in enumerate(DIRECTIONS))
-    return (
-        f"(CASE kind {kinds} ELSE -1 END), (CASE direction {directions} ELSE -1 END), "
-        "(CASE WHEN automated THEN 1 ELSE 0 END)"
-    )
-
-
-_CODES: Final = _code_sql()
-
-
-def person_touches(session: Session, workspace_id: int, person_id: int, until: datetime) -> Touches:
-    """One person's interactions up to `until` as arrays (person index 0).
-
-    Straight from the driver's cursor with the codes worked out by the database: the
-    busiest tie of the million-interaction demo (29,000 touches) reads in about half the
-    time ORM rows take. Most of what is left is fetching the rows themselves.
-    """
-    connection = session.connection()
-    mark = "?" if connection.dialect.name == "sqlite" else "%s"
-    mine = f"workspace_id = {mark} AND person_id = {mark} AND occurred_at <= {mark}"
-    if connection.dialect.name == "sqlite":
-        # Rows fetched in id order rather than time order read each table page once:
-        # a fifth less time for a tie with tens of thousands of touches.
-        mine = f"id IN (SELECT id FROM interaction WHERE {mine})"
-    sql = f"SELECT occurred_at, {_CODES} FROM interaction WHERE {mine}"
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql, (workspace_id, person_id, int(until.timestamp())))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows))
-    ts, kind, direction, automated = flat[0::4], flat[1::4], flat[2::4], flat[3::4]
-    known = (kind >= 0) & (direction >= 0)
-    return Touches.from_arrays(
-        person=np.zeros(int(known.sum()), dtype=np.int64),
-        ts=ts[known].astype(np.float64),
-        kind=kind[known].astype(np.int8),
-        direction=direction[known].astype(np.int8),
-        automated=automated[known].astype(np.bool_),
-    )
 
 
 def strength_history(

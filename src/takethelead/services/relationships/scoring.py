@@ -24,8 +24,7 @@ from takethelead.domain.strength import (
     Weights,
     score_all,
 )
-from takethelead.services.relationships.activity import load_touches
-from takethelead.services.relationships.analytics import Activity
+from takethelead.services.relationships.activity import Activity, load_touches
 from takethelead.services.relationships.weights import current_weights
 from takethelead.storage.tables import Person, Workspace, table_of
 

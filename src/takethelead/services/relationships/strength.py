@@ -33,8 +33,7 @@ from takethelead.domain.strength import (
 )
 from takethelead.domain.strength_fit import MIN_RATINGS, compare_fit, fit_weights
 from takethelead.services.core.errors import NotFound, ServiceError
-from takethelead.services.relationships.activity import load_touches
-from takethelead.services.relationships.analytics import Activity
+from takethelead.services.relationships.activity import Activity, load_touches
 from takethelead.services.relationships.ledger import Standing, ledger_lines, standing
 from takethelead.services.relationships.scoring import (
     DIRECTION_CODE,

@@ -22,7 +22,7 @@ from takethelead.services.core.errors import ServiceError
 from takethelead.services.core.views import PersonSummary
 from takethelead.services.people import people
 from takethelead.services.people.ranking import by_last_contact, count_ranked, ranked_people
-from takethelead.services.relationships.fadingcache import KEPT, fading_now
+from takethelead.services.relationships.fadingcache import fading_people
 from takethelead.services.relationships.keepintouch import due_soon
 from takethelead.services.relationships.scoring import rescore_all, rescore_people
 from takethelead.services.relationships.strength import OUTSIDE_NAME
@@ -91,19 +91,6 @@ def layered(session: Session, workspace_id: int) -> dict[int, int]:
         code = next(i for i, size in enumerate(LAYER_SIZES) if rank < size)
         codes[pid] = code if strength is not None and strength >= LIVE_FLOOR else OUTSIDE
     return {pid: code for pid, code in codes.items() if code != OUTSIDE}
-
-
-def fading_people(
-    session: Session, workspace_id: int, now: datetime | None = None
-) -> tuple[list[int], datetime | None]:
-    """The ties fading most (nightly list, minus anyone in touch since) and its time.
-
-    No time: a big workspace whose nightly list has not been made yet.
-    """
-    found = fading_now(session, workspace_id, limit=KEPT, now=now)
-    if found is None:
-        return [], None
-    return [t.person_id for t in found.ties], found.as_of
 
 
 def _matching(session: Session, workspace_id: int, q: str) -> Select[int]:

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from takethelead.services.relationships.keepintouch import fading
+from takethelead.services.relationships.keepintouch import losing_ties
 from takethelead.services.relationships.scoring import last_personal_contact
 from takethelead.storage.tables import Person, Setting
 
@@ -43,16 +43,11 @@ class FadingTies:
 
 
 def _work_out(session: Session, workspace_id: int, moment: datetime, limit: int) -> FadingTies:
-    report = fading(session, workspace_id, limit=limit, now=moment)
+    state, fades = losing_ties(session, workspace_id, limit=limit, now=moment)
+    views = ((f, state.view(f.person, state.explain(f.person))) for f in fades)
     ties = tuple(
-        FadingTie(
-            f.strength.person_id,
-            f.strength.full_name,
-            round(f.before, 4),
-            round(f.strength.score, 4),
-            f.strength.why,
-        )
-        for f in report.fading
+        FadingTie(v.person_id, v.full_name, round(f.before, 4), round(v.score, 4), v.why)
+        for f, v in views
     )
     return FadingTies(ties, moment, cached=False)
 
@@ -109,3 +104,16 @@ def fading_now(
         if pid in names and pid not in touched
     )
     return FadingTies(ties[:limit], datetime.fromtimestamp(as_of, UTC), cached=True)
+
+
+def fading_people(
+    session: Session, workspace_id: int, now: datetime | None = None
+) -> tuple[list[int], datetime | None]:
+    """Who the people list shows as fading (the kept list, minus anyone in touch since).
+
+    No time: a big workspace whose nightly list has not been made yet.
+    """
+    found = fading_now(session, workspace_id, limit=KEPT, now=now)
+    if found is None:
+        return [], None
+    return [t.person_id for t in found.ties], found.as_of

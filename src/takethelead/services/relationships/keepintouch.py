@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from takethelead.domain.egonet import bridging_ties
-from takethelead.domain.fading import fading_ties
+from takethelead.domain.fading import Fade, fading_ties
 from takethelead.domain.layers import (
     CADENCE_DAYS,
     LAYER_NAMES,
@@ -26,6 +26,7 @@ from takethelead.services.relationships.scoring import last_personal_contact, la
 from takethelead.services.relationships.strength import (
     NEVER_DAYS,
     OUTSIDE_NAME,
+    Scored,
     StrengthView,
     contact,
     scored,
@@ -223,14 +224,18 @@ def due_soon(
     )
 
 
-def fading(
+def losing_ties(
     session: Session,
     workspace_id: int,
     days: int = 90,
     limit: int = 20,
     now: datetime | None = None,
-) -> FadingReport:
-    """Relationships losing the most strength over `days`, and weak ties that bridge."""
+) -> tuple[Scored, list[Fade]]:
+    """The relationships losing the most strength over `days`, with everyone's scores.
+
+    The one fading computation: `fading` adds the bridging ties, `fadingcache` keeps
+    the list for pages and the people list filters with that.
+    """
     if not 1 <= days <= 3650:
         raise ServiceError("days: expected a number of days from 1 to 3650")
     if limit < 1:
@@ -247,6 +252,19 @@ def fading(
         ratings=people.closeness,
         weights=state.weights,
     )
+    return state, fades
+
+
+def fading(
+    session: Session,
+    workspace_id: int,
+    days: int = 90,
+    limit: int = 20,
+    now: datetime | None = None,
+) -> FadingReport:
+    """Relationships losing the most strength over `days`, and weak ties that bridge."""
+    state, fades = losing_ties(session, workspace_id, days, limit, now)
+    people = state.activity.people
     edges = contact_edges(session, workspace_id, people.ids)
     bridges = bridging_ties(state.table.score, edges.src, edges.dst, limit=limit)
     fading_set = {f.person for f in fades}

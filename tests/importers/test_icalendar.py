@@ -97,3 +97,47 @@ def test_recurrences_stop_a_year_after_the_latest_single_event(tmp_path: Path) -
     assert monthly[0].occurred_at == datetime(2020, 1, 6, tzinfo=UTC)
     assert monthly[-1].occurred_at == datetime(2021, 2, 6, tzinfo=UTC)
     assert len(monthly) == 14
+
+
+def test_a_recurrence_period_in_rdate_is_a_meeting_at_the_period_start(tmp_path: Path) -> None:
+    path = tmp_path / "periods.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:p1\n"
+        "DTSTART:20240105T100000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;COUNT=2\n"
+        "RDATE;VALUE=PERIOD:20240120T150000Z/PT2H,20240125T080000Z/20240125T090000Z\n"
+        "ATTENDEE:mailto:bob@example.com\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    parsed = run("icalendar", path, MAYA)
+    assert [i.occurred_at for i in parsed.interactions] == [
+        datetime(2024, 1, 5, 10, 0, tzinfo=UTC),
+        datetime(2024, 1, 12, 10, 0, tzinfo=UTC),
+        datetime(2024, 1, 20, 15, 0, tzinfo=UTC),
+        datetime(2024, 1, 25, 8, 0, tzinfo=UTC),
+    ]
+
+
+def test_an_event_with_only_rdates_meets_on_each_of_them(tmp_path: Path) -> None:
+    path = tmp_path / "rdates.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:r1\n"
+        "DTSTART:20240105T100000Z\nRDATE:20240110T100000Z,20240117T100000Z\n"
+        "ATTENDEE:mailto:bob@example.com\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    parsed = run("icalendar", path, MAYA)
+    assert [i.occurred_at.day for i in parsed.interactions] == [5, 10, 17]
+
+
+def test_a_weekly_meeting_in_a_zone_only_the_file_defines_keeps_its_local_hour(
+    tmp_path: Path,
+) -> None:
+    fixture = (Path(__file__).parent / "fixtures" / "ical" / "outlook.ics").read_text()
+    zone = fixture[fixture.index("BEGIN:VTIMEZONE") : fixture.index("END:VTIMEZONE") + 13]
+    path = tmp_path / "custom-zone.ics"
+    path.write_text(
+        f"BEGIN:VCALENDAR\nVERSION:2.0\n{zone}\nBEGIN:VEVENT\nUID:z1\n"
+        "DTSTART;TZID=Customized Time Zone:20240301T090000\nRRULE:FREQ=WEEKLY;COUNT=3\n"
+        "ATTENDEE:mailto:bob@example.com\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    parsed = run("icalendar", path, MAYA)
+    # 09:00 at UTC-5, then at UTC-4 once daylight time starts on 10 March.
+    assert [i.occurred_at.hour for i in parsed.interactions] == [14, 14, 13]

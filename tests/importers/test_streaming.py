@@ -6,8 +6,8 @@ import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
-from takethelead.domain.records import OwnerHints, ParsedItem, PersonRecord
-from takethelead.importers import linkedin_connections
+from takethelead.domain.records import InteractionRecord, OwnerHints, ParsedItem, PersonRecord
+from takethelead.importers import ical, linkedin_connections
 
 ROWS = 200_000
 # Far below the file's 17 MB: a row, the reader's buffers and the bounded LRU cache of
@@ -56,3 +56,51 @@ def test_a_large_connections_file_is_parsed_with_bounded_memory(tmp_path: Path) 
     assert last_line == ROWS + 4
     assert opening < PEAK_LIMIT
     assert middle < PEAK_LIMIT
+
+
+EVENTS = 12_000
+# Far below the file's 3 MB (about 30 kB is measured): one VEVENT and its parse.
+ICS_PEAK_LIMIT = 500_000
+
+
+def write_calendar(path: Path, events: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Take the Lead//test//EN\r\n")
+        for n in range(events):
+            day = 1 + n % 28
+            handle.write(
+                f"BEGIN:VEVENT\r\nUID:event-{n}@lead.example\r\n"
+                f"DTSTART:202403{day:02d}T090000Z\r\nDTEND:202403{day:02d}T100000Z\r\n"
+                f"SUMMARY:Weekly sync number {n} about the roadmap\r\n"
+                "ORGANIZER;CN=Maya:mailto:maya@lead.example\r\n"
+                "ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED:mailto:bob@example.com\r\nEND:VEVENT\r\n"
+            )
+        handle.write("END:VCALENDAR\r\n")
+
+
+def traced_meetings_peak(items: Iterator[ParsedItem], count: int) -> int:
+    """Peak memory allocated while taking the next `count` meetings."""
+    tracemalloc.start()
+    try:
+        for _ in range(count):
+            assert isinstance(next(items), InteractionRecord)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_large_calendar_is_read_one_event_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.ics"
+    write_calendar(path, EVENTS)
+    assert path.stat().st_size > 3_000_000
+    items = ical.parse(path, OwnerHints(emails=frozenset({"maya@lead.example"})))
+    assert isinstance(next(items), PersonRecord)  # Bob, announced once
+    opening = traced_meetings_peak(items, 200)
+    for _ in range(EVENTS // 2):
+        next(items)
+    # A window in the middle: events already yielded are not kept.
+    middle = traced_meetings_peak(items, 1_000)
+    rest = sum(1 for _ in items)
+    assert 1 + 200 + EVENTS // 2 + 1_000 + rest == EVENTS + 1
+    assert opening < ICS_PEAK_LIMIT
+    assert middle < ICS_PEAK_LIMIT

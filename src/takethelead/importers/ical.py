@@ -59,18 +59,6 @@ def _listed(value: object) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _dates(component: Any, name: str) -> list[date | datetime]:
-    """The dates of EXDATE / RDATE lines (periods are left out)."""
-    found = []
-    for prop in _listed(component.get(name)):
-        for item in getattr(prop, "dts", []):
-            if isinstance(item.dt, date):
-                found.append(item.dt)
-            elif not isinstance(item.dt, tuple):
-                raise ValueError(f"expected dates in {name}, found {item.dt!r}")
-    return found
-
-
 def _participants(component: Any, mine: set[str]) -> tuple[tuple[_Participant, ...], bool]:
     found: dict[str, _Participant] = {}
     declined = False
@@ -210,7 +198,7 @@ def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
         event = _event(component, item.line, zones, mine, path)
         if isinstance(event, str):
             yield SkippedRecord(item.line, event)
-        elif "RRULE" in component and "RECURRENCE-ID" not in component:
+        elif ("RRULE" in component or "RDATE" in component) and "RECURRENCE-ID" not in component:
             recurring.append(event)
         else:
             start = as_utc(event.start, event.zone)
@@ -237,14 +225,10 @@ def _expand(
     announced: Announced,
     path: Path,
 ) -> Iterator[ParsedItem]:
-    component = event.component
-    rules = [r.to_ical().decode() for r in _listed(component.get("RRULE"))]
+    excluded = {moment for uid, moment in overridden if uid == event.uid}
     try:
-        excluded = {as_utc(d, event.zone) for d in _dates(component, "EXDATE")}
-        excluded |= {moment for uid, moment in overridden if uid == event.uid}
-        extra = _dates(component, "RDATE")
         horizon = horizon_after(latest, as_utc(event.start, event.zone))
-        starts = list(occurrences(event.start, event.zone, rules, extra, excluded, horizon))
+        starts = list(occurrences(event.component, event.zone, excluded, horizon))
     except (ValueError, TypeError, OverflowError) as error:
         raise ParseError(str(path), event.line, f"unreadable RRULE: {error}") from None
     for start in starts:

@@ -1,16 +1,16 @@
-"""Expanding a recurring event's RRULE / RDATE / EXDATE into occurrence starts (UTC)."""
+"""A recurring event's occurrence starts (UTC), expanded by recurring-ical-events."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from dateutil.rrule import rrulestr
+import icalendar
+import recurring_ical_events
 
 # Occurrences per recurring event, at most; the time horizon is set by the caller.
 OCCURRENCE_CAP = 200
-_UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
 
 
 def as_utc(moment: date | datetime, zone: tzinfo | None = None) -> datetime:
@@ -22,59 +22,30 @@ def as_utc(moment: date | datetime, zone: tzinfo | None = None) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _fit_until(rule: str, start: datetime) -> str:
-    """Make UNTIL agree with DTSTART as dateutil demands: UTC when DTSTART has a zone."""
-
-    def replace(match: re.Match[str]) -> str:
-        day, clock, zulu = match[1], match[2] or "", match[3]
-        if start.tzinfo is None:
-            return f"UNTIL={day}{clock}"
-        if zulu:
-            return match[0]
-        local = datetime.strptime(day + (clock or "T235959"), "%Y%m%dT%H%M%S")
-        until = local.replace(tzinfo=start.tzinfo).astimezone(UTC)
-        return f"UNTIL={until:%Y%m%dT%H%M%S}Z"
-
-    return _UNTIL.sub(replace, rule)
-
-
 def occurrences(
-    start: date | datetime,
-    zone: tzinfo | None,
-    rules: list[str],
-    extra: list[date | datetime],
-    excluded: set[datetime],
-    horizon: datetime,
+    component: Any, zone: tzinfo | None, excluded: set[datetime], horizon: datetime
 ) -> Iterator[datetime]:
-    """Occurrence starts in UTC, in order per rule, up to the cap and the horizon.
+    """Occurrence starts in UTC from RRULE, RDATE (dates and periods) less EXDATE, in order.
 
-    Raises ValueError for a rule dateutil cannot read.
+    Stops at the cap and the horizon. Raises ValueError for a rule that cannot be read.
     """
-    # Expand in local wall time so that a 09:00 meeting stays at 09:00 across DST changes.
-    if isinstance(start, datetime):
-        local = start if start.tzinfo is not None else start.replace(tzinfo=zone)
-    else:
-        local = datetime.combine(start, time())
+    # Only the series' own component: moved occurrences are the caller's `excluded`, and a
+    # calendar of one component keeps the expansion's memory to this series.
+    calendar = icalendar.Calendar()
+    calendar.add_component(component)
     produced = 0
     seen: set[datetime] = set()
-    for rule in rules:
-        expansion = rrulestr(_fit_until(rule, local), dtstart=local)
-        for moment in expansion:
-            utc = as_utc(moment, zone)
-            if utc > horizon or produced >= OCCURRENCE_CAP:
-                break
-            if utc in excluded or utc in seen:
-                continue
-            seen.add(utc)
-            produced += 1
-            yield utc
-    for added in extra:
-        utc = as_utc(added, zone)
-        fresh = utc not in excluded and utc not in seen
-        if fresh and utc <= horizon and produced < OCCURRENCE_CAP:
-            seen.add(utc)
-            produced += 1
-            yield utc
+    # The library expands in the event's wall time, so 09:00 stays 09:00 across DST changes;
+    # a zone that only the file defines comes back floating and is applied here.
+    for occurrence in recurring_ical_events.of(calendar).all():
+        utc = as_utc(occurrence.decoded("DTSTART"), zone)
+        if utc > horizon or produced >= OCCURRENCE_CAP:
+            return
+        if utc in excluded or utc in seen:
+            continue
+        seen.add(utc)
+        produced += 1
+        yield utc
 
 
 def horizon_after(latest: datetime | None, start: datetime) -> datetime:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from takethelead.domain.records import ParseError
 from takethelead.importers import detect
 from takethelead.importers.archive import unpacked
+from takethelead.importers.vcard_writer import Card, write_cards
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.ingest.exportv1 import tables_from_v1
 from takethelead.services.ingest.imports import ImportSummary, import_file
@@ -107,60 +108,25 @@ def export_csv(session: Session, workspace_id: int, out: TextIO) -> int:
     return count
 
 
-def _vcard_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out: list[str] = []
-    current = ""
-    limit = 75
-    for char in line:
-        if len((current + char).encode()) > limit:
-            out.append(current)
-            current = " " + char
-            limit = 75
-        else:
-            current += char
-    out.append(current)
-    return "\r\n".join(out)
-
-
 def export_vcard(session: Session, workspace_id: int, out: TextIO) -> int:
     """People as vCard 4.0 (RFC 6350)."""
-    count = 0
-    for person, identities, tags in _people(session, workspace_id):
-        if person.is_me:
-            continue
-        lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{_vcard_escape(person.full_name)}"]
-        lines.append(f"N:{_vcard_escape(person.last_name)};{_vcard_escape(person.first_name)};;;")
-        if person.company:
-            lines.append(f"ORG:{_vcard_escape(person.company)}")
-        if person.title:
-            lines.append(f"TITLE:{_vcard_escape(person.title)}")
-        if person.birthday:
-            lines.append(f"BDAY:{person.birthday:%Y%m%d}")
-        for ident in identities:
-            if ident.kind == "email":
-                lines.append(f"EMAIL:{ident.value}")
-            elif ident.kind == "phone":
-                lines.append(f"TEL;VALUE=uri:tel:{ident.value}")
-            elif ident.kind == "linkedin":
-                lines.append(f"URL;TYPE=linkedin:https://www.linkedin.com/{ident.value}")
-            elif ident.kind == "website":
-                lines.append(f"URL:{ident.value}")
-            else:
-                lines.append(f"X-SOCIALPROFILE;TYPE={ident.kind}:{_vcard_escape(ident.value)}")
-        if tags:
-            lines.append("CATEGORIES:" + ",".join(_vcard_escape(t) for t in tags))
-        note = "\n".join(x for x in (person.notes, person.offer and f"Offer: {person.offer}") if x)
-        if note:
-            lines.append(f"NOTE:{_vcard_escape(note)}")
-        lines.append("END:VCARD")
-        out.write("\r\n".join(_fold(line) for line in lines) + "\r\n")
-        count += 1
-    return count
+    cards = (
+        Card(
+            full_name=person.full_name,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            company=person.company,
+            title=person.title,
+            birthday=person.birthday,
+            identities=tuple((ident.kind, ident.value) for ident in identities),
+            tags=tuple(tags),
+            notes=person.notes,
+            offer=person.offer,
+        )
+        for person, identities, tags in _people(session, workspace_id)
+        if not person.is_me
+    )
+    return write_cards(cards, out)
 
 
 def is_json_export(path: Path) -> bool:

@@ -7,7 +7,7 @@ given to both people in the ledger and an introduction touch with each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
 
@@ -67,6 +67,8 @@ class IntroCandidate:
     strength_b: float
     matched: tuple[str, ...]
     reason: str
+    need: str = ""  # what a is looking for, as written (their lead profile or an open lead)
+    offer: str = ""  # what b offers, as written (or from their title)
 
 
 def propose_introduction(
@@ -241,6 +243,8 @@ def _candidates(session: Session, workspace_id: int) -> tuple[IntroCandidate, ..
                 strength_b=strength.get(person_b, 0.0),
                 matched=_shown(need, shared),
                 reason="",
+                need=need,
+                offer=offer.offer,
             )
             kept = best.get(pair)
             if kept is None or _rank(found) < _rank(kept):
@@ -256,20 +260,10 @@ def _rank(c: IntroCandidate) -> tuple[float, float, int, int]:
 def _with_reason(c: IntroCandidate, offer: Contact) -> IntroCandidate:
     source = " (from their title)" if offer.derived else ""
     reason = (
-        f"{c.name_a} is looking for what {c.name_b} offers: {_short(offer.offer)}{source} "
+        f"{c.name_a} is looking for what {c.name_b} offers: {short(offer.offer)}{source} "
         f"(matched: {', '.join(c.matched)})"
     )
-    return IntroCandidate(
-        c.person_a,
-        c.name_a,
-        c.person_b,
-        c.name_b,
-        c.score,
-        c.strength_a,
-        c.strength_b,
-        c.matched,
-        reason,
-    )
+    return replace(c, reason=reason)
 
 
 def _needs(
@@ -309,7 +303,8 @@ def _shown(need: str, shared: set[str], most: int = 5) -> tuple[str, ...]:
     return tuple(shown.values())[:most]
 
 
-def _short(value: str, width: int = 60) -> str:
+def short(value: str, width: int = 60) -> str:
+    """The text on one line, cut at a word to about `width` characters."""
     flat = " ".join(value.split()).rstrip(".;,:!")
     return flat if len(flat) <= width else flat[:width].rsplit(" ", 1)[0] + "…"
 
@@ -378,7 +373,7 @@ def _first(person: Person) -> str:
 
 def _about(person: Person) -> str:
     said = person.offer.strip() or " at ".join(x for x in (person.title, person.company) if x)
-    return f"{person.full_name} ({_short(said, 90)})" if said else person.full_name
+    return f"{person.full_name} ({short(said, 90)})" if said else person.full_name
 
 
 def _ask(to: Person, other: Person, reason: str) -> Draft:

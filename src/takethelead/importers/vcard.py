@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -61,7 +62,98 @@ def _birthday(prop: ContentLine) -> tuple[date | None, str]:
         return None, f"Birthday: {raw}"
 
 
-def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
+@dataclass(slots=True)
+class _Card:
+    """What the properties of one card said so far."""
+
+    labels: dict[str, str]
+    fn: str = ""
+    given: str = ""
+    family: str = ""
+    nickname: str = ""
+    company: str = ""
+    title: str = ""
+    birthday: date | None = None
+    notes: list[str] = field(default_factory=list)
+    # What has no field of its own is kept after the card's own notes, so nothing is lost.
+    extras: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    found: list[IdentityRecord | None] = field(default_factory=list)
+
+
+def _fn(card: _Card, prop: ContentLine, value: str) -> None:
+    card.fn = card.fn or value
+
+
+def _n(card: _Card, prop: ContentLine, value: str) -> None:
+    parts = [*split_escaped(prop.value, ";"), "", ""]
+    card.family, card.given = parts[0].strip(), parts[1].strip()
+
+
+def _nickname(card: _Card, prop: ContentLine, value: str) -> None:
+    card.nickname = card.nickname or split_escaped(prop.value, ",")[0].strip()
+
+
+def _org(card: _Card, prop: ContentLine, value: str) -> None:
+    card.company = card.company or split_escaped(prop.value, ";")[0].strip()
+
+
+def _title(card: _Card, prop: ContentLine, value: str) -> None:
+    card.title = card.title or value
+
+
+def _note(card: _Card, prop: ContentLine, value: str) -> None:
+    card.notes.append(unescape(prop.value))
+
+
+def _categories(card: _Card, prop: ContentLine, value: str) -> None:
+    card.tags += [t.strip() for t in split_escaped(prop.value, ",") if t.strip()]
+
+
+def _bday(card: _Card, prop: ContentLine, value: str) -> None:
+    card.birthday, note = _birthday(prop)
+    card.extras += [note] if note else []
+
+
+def _email(card: _Card, prop: ContentLine, value: str) -> None:
+    card.found.append(identity(IdentityKind.EMAIL, value))
+
+
+def _tel(card: _Card, prop: ContentLine, value: str) -> None:
+    card.found.append(identity(IdentityKind.PHONE, value.removeprefix("tel:")))
+
+
+def _url(card: _Card, prop: ContentLine, value: str) -> None:
+    label = card.labels.get(prop.group, "")
+    labelled = ContentLine(prop.line, prop.group, prop.name, value, {"TYPE": [label]})
+    card.found.append(_service_identity(labelled, value) or identity_from_url(value))
+
+
+def _social(card: _Card, prop: ContentLine, value: str) -> None:
+    social = _service_identity(prop, value)
+    card.found.append(social)
+    if social is None and prop.name == "IMPP":
+        card.extras.append(f"IMPP: {value}")
+
+
+_READERS: dict[str, Callable[[_Card, ContentLine, str], None]] = {
+    "FN": _fn,
+    "N": _n,
+    "NICKNAME": _nickname,
+    "ORG": _org,
+    "TITLE": _title,
+    "NOTE": _note,
+    "CATEGORIES": _categories,
+    "BDAY": _bday,
+    "EMAIL": _email,
+    "TEL": _tel,
+    "URL": _url,
+    "X-SOCIALPROFILE": _social,
+    "IMPP": _social,
+}
+
+
+def _checked_version(path: Path, begin: int, props: list[ContentLine]) -> None:
     version = next((p for p in props if p.name == "VERSION"), None)
     if version is None:
         raise ParseError(str(path), begin, "vCard without VERSION (expected VERSION:3.0 or 4.0)")
@@ -69,64 +161,38 @@ def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
         raise ParseError(
             str(path), version.line, f"expected VERSION:3.0 or 4.0, found {version.value!r}"
         )
-    labels = {p.group: unescape(p.value).lower() for p in props if p.name == "X-ABLABEL"}
-    found: list[IdentityRecord | None] = []
-    fn = given = family = nickname = company = title = ""
-    notes: list[str] = []
-    # What has no field of its own is kept after the card's own notes, so nothing is lost.
-    extras: list[str] = []
-    tags: list[str] = []
-    birthday: date | None = None
+
+
+def _is_group(prop: ContentLine) -> bool:
+    kinds = ("KIND", "X-ADDRESSBOOKSERVER-KIND")
+    return prop.name in kinds and unescape(prop.value).strip().lower() == "group"
+
+
+def _person(path: Path, begin: int, props: list[ContentLine]) -> ParsedItem:
+    _checked_version(path, begin, props)
+    if any(_is_group(prop) for prop in props):
+        return SkippedRecord(begin, "contact group, not a person")
+    card = _Card({p.group: unescape(p.value).lower() for p in props if p.name == "X-ABLABEL"})
     for prop in props:
-        value = unescape(prop.value).strip()
-        if prop.name == "FN":
-            fn = fn or value
-        elif prop.name == "N":
-            parts = [*split_escaped(prop.value, ";"), "", ""]
-            family, given = parts[0].strip(), parts[1].strip()
-        elif prop.name == "NICKNAME":
-            nickname = nickname or split_escaped(prop.value, ",")[0].strip()
-        elif prop.name == "ORG":
-            company = company or split_escaped(prop.value, ";")[0].strip()
-        elif prop.name == "TITLE":
-            title = title or value
-        elif prop.name == "NOTE":
-            notes.append(unescape(prop.value))
-        elif prop.name == "CATEGORIES":
-            tags += [t.strip() for t in split_escaped(prop.value, ",") if t.strip()]
-        elif prop.name == "BDAY":
-            birthday, note = _birthday(prop)
-            extras += [note] if note else []
-        elif prop.name == "EMAIL":
-            found.append(identity(IdentityKind.EMAIL, value))
-        elif prop.name == "TEL":
-            found.append(identity(IdentityKind.PHONE, value.removeprefix("tel:")))
-        elif prop.name == "URL":
-            label = labels.get(prop.group, "")
-            labelled = ContentLine(prop.line, prop.group, prop.name, value, {"TYPE": [label]})
-            found.append(_service_identity(labelled, value) or identity_from_url(value))
-        elif prop.name in ("X-SOCIALPROFILE", "IMPP"):
-            social = _service_identity(prop, value)
-            found.append(social)
-            if social is None and prop.name == "IMPP":
-                extras.append(f"IMPP: {value}")
-        elif prop.name in ("KIND", "X-ADDRESSBOOKSERVER-KIND") and value.lower() == "group":
-            return SkippedRecord(begin, "contact group, not a person")
-    identities = unique(found)
+        reader = _READERS.get(prop.name)
+        if reader is not None:
+            reader(card, prop, unescape(prop.value).strip())
+    identities = unique(card.found)
     # FN is required by both versions, but some exporters omit it: fall back to N, then others.
-    full = fn or " ".join(p for p in (given, family) if p) or nickname or company
+    named = " ".join(p for p in (card.given, card.family) if p)
+    full = card.fn or named or card.nickname or card.company
     if not full and not identities:
         return SkippedRecord(begin, "vCard without a name, e-mail, phone or profile")
     return PersonRecord(
         full_name=full or identities[0].display,
         identities=identities,
-        first_name=given,
-        last_name=family,
-        company=company,
-        title=title,
-        notes="\n".join(notes + extras),
-        birthday=birthday,
-        tags=tuple(dict.fromkeys(tags)),
+        first_name=card.given,
+        last_name=card.family,
+        company=card.company,
+        title=card.title,
+        notes="\n".join(card.notes + card.extras),
+        birthday=card.birthday,
+        tags=tuple(dict.fromkeys(card.tags)),
         line=begin,
     )
 

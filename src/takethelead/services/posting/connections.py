@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,10 +137,6 @@ class AccountInput:
     secret: str
     handle: str = ""
     allow_private: bool = False
-
-
-# Builds a connector from an account and its decrypted secret (a seam for the worker's timeout).
-ConnectorFactory = Callable[[ConnectorAccount, str], Connector]
 
 
 def _normal_url(raw: str, field: str) -> str:

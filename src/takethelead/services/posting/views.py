@@ -18,7 +18,6 @@ from takethelead.services.posting.connections import LIVE_KINDS
 from takethelead.services.posting.posts import MANUAL_KINDS, DeliveryView, list_slots, owned_post
 from takethelead.storage.tables import ConnectorAccount, Delivery, Post, PostVariant
 
-POST_STATUSES = ("draft", "scheduled", "cancelled")
 # Deliveries nobody has finished with: they still hold a slot, an account or a decision.
 _OPEN = (
     DeliveryState.QUEUED,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, Field, Strict
 
 from takethelead.domain.records import InteractionKind, NetworkKind
 from takethelead.web.api.fields import (
@@ -272,11 +272,3 @@ class UserOut(BaseModel):
     id: int
     email: str
     role: str
-
-
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(max_length=320)
-    password: str = Field(min_length=1, max_length=1000)
-    role: Literal["owner", "member"] = "member"

@@ -143,52 +143,78 @@ def _why_skipped(message: Message, inbound: bool) -> str:
     return ""
 
 
+_Parties = list[tuple[str, str]]
+
+
+def _direction(message: Message, mine: set[str]) -> tuple[Direction, _Parties] | None:
+    """Whether the owner sent or received the message, and the counterparts; None if neither."""
+    senders = _addresses(message, "From")
+    recipients = _addresses(message, "To", "Cc", "Bcc")
+    if senders and senders[0][1] in mine:
+        return Direction.OUTBOUND, [p for p in recipients if p[1] not in mine]
+    if {e for _, e in [*recipients, *_addresses(message, "Delivered-To")]} & mine:
+        return Direction.INBOUND, senders[:1]
+    return None
+
+
+def _skip_reason(
+    message: Message, direction: Direction, parties: _Parties, sent_at: datetime | None
+) -> str:
+    reason = _why_skipped(message, direction is Direction.INBOUND)
+    if not reason and not parties:
+        reason = "message with no one but the owner"
+    if not reason and sent_at is None:
+        reason = "message without a readable Date header"
+    return reason
+
+
+def _emails(
+    line: int,
+    message: Message,
+    direction: Direction,
+    parties: _Parties,
+    sent_at: datetime,
+    announced: Announced,
+) -> Iterator[ParsedItem]:
+    """One interaction per address, named by its first display name."""
+    senders = _addresses(message, "From")
+    subject = _text(message.get("Subject"))
+    message_id = _text(message.get("Message-ID")).strip().strip("<>")
+    base = message_id or stable_id(sent_at.isoformat(), senders[0][1] if senders else "", subject)
+    named: dict[str, str] = {}
+    for name, email in parties:
+        named.setdefault(email, name)
+    for email, name in named.items():
+        contact = (IdentityRecord(IdentityKind.EMAIL, email, email),)
+        person = PersonRecord(full_name=name or email, identities=contact, line=line)
+        if announced.first_time(person):
+            yield person
+        yield InteractionRecord(
+            occurred_at=sent_at,
+            kind=InteractionKind.EMAIL,
+            direction=direction,
+            counterpart=contact,
+            counterpart_name=name,
+            network=NetworkKind.EMAIL,
+            summary=summary(subject),
+            external_id=f"{base}/{email}",
+            line=line,
+        )
+
+
 def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
     """Yield counterpart people and an EMAIL interaction per counterpart of the owner's mail."""
     mine = {e for raw in owner.emails if (e := normalise_email(raw))} or infer_owner(path)
     announced = Announced()
     for line, message in _messages(path):
-        senders = _addresses(message, "From")
-        recipients = _addresses(message, "To", "Cc", "Bcc")
-        if senders and senders[0][1] in mine:
-            direction = Direction.OUTBOUND
-            parties = [p for p in recipients if p[1] not in mine]
-        elif {e for _, e in [*recipients, *_addresses(message, "Delivered-To")]} & mine:
-            direction, parties = Direction.INBOUND, senders[:1]
-        else:
+        found = _direction(message, mine)
+        if found is None:
             yield SkippedRecord(line, "message neither from nor to the owner")
             continue
-        reason = _why_skipped(message, direction is Direction.INBOUND)
-        if not reason and not parties:
-            reason = "message with no one but the owner"
+        direction, parties = found
         sent_at = _sent_at(message)
-        if not reason and sent_at is None:
-            reason = "message without a readable Date header"
+        reason = _skip_reason(message, direction, parties, sent_at)
         if reason or sent_at is None:
             yield SkippedRecord(line, reason)
             continue
-        subject = _text(message.get("Subject"))
-        message_id = _text(message.get("Message-ID")).strip().strip("<>")
-        base = message_id or stable_id(
-            sent_at.isoformat(), senders[0][1] if senders else "", subject
-        )
-        # One interaction per address, named by its first display name.
-        named: dict[str, str] = {}
-        for name, email in parties:
-            named.setdefault(email, name)
-        for email, name in named.items():
-            contact = (IdentityRecord(IdentityKind.EMAIL, email, email),)
-            person = PersonRecord(full_name=name or email, identities=contact, line=line)
-            if announced.first_time(person):
-                yield person
-            yield InteractionRecord(
-                occurred_at=sent_at,
-                kind=InteractionKind.EMAIL,
-                direction=direction,
-                counterpart=contact,
-                counterpart_name=name,
-                network=NetworkKind.EMAIL,
-                summary=summary(subject),
-                external_id=f"{base}/{email}",
-                line=line,
-            )
+        yield from _emails(line, message, direction, parties, sent_at, announced)

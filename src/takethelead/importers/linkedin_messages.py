@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from takethelead.domain.identities import fold, identity
@@ -85,87 +86,120 @@ def infer_owner(path: Path) -> set[str]:
     return {counts.most_common(1)[0][0]}
 
 
+class _Owner:
+    """Who the owner is: their profile URLs (given or inferred) and names."""
+
+    def __init__(self, path: Path, owner: OwnerHints) -> None:
+        self.urls = {
+            found.value
+            for handle in owner.handles
+            if (found := identity(IdentityKind.LINKEDIN, handle)) is not None
+        }
+        self.inferred = not self.urls
+        if self.inferred:
+            self.urls = infer_owner(path)
+        self.names = {fold(name) for name in owner.names}
+
+    def is_owner(self, party: _Party) -> bool:
+        if party.url:
+            return party.url in self.urls
+        return bool(party.name) and fold(party.name) in self.names
+
+    def profile(self, sender: _Party, line: int) -> PersonRecord | None:
+        """The owner's own profile, once, when it was inferred: the next import needs no pass."""
+        if not (self.inferred and sender.identities and sender.name):
+            return None
+        self.inferred = False
+        return PersonRecord(
+            full_name=sender.name,
+            identities=sender.identities,
+            tags=(ME_TAG,),
+            network=NetworkKind.LINKEDIN,
+            line=line,
+        )
+
+
+def _skip_reason(row: Row) -> str:
+    if row.get("is message draft").strip().lower() in ("yes", "true", "1"):
+        return "draft message, never sent"
+    folder = row.get("folder").strip().lower()
+    if folder in _SKIPPED_FOLDERS:
+        return f"message in the {folder.upper()} folder"
+    return ""
+
+
+def _occurred_at(path: Path, row: Row) -> datetime:
+    raw_date = row.get("date")
+    occurred_at = parse_export_datetime(raw_date)
+    if occurred_at is None:
+        raise ParseError(
+            str(path),
+            row.line,
+            f"expected a DATE like '2023-05-01 14:22:10 UTC', found {raw_date!r}",
+        )
+    return occurred_at
+
+
+def _known(parties: list[_Party]) -> list[_Party]:
+    return [p for p in parties if p.url or (p.name and p.name.lower() != _ANONYMOUS)]
+
+
+def _messages(
+    row: Row,
+    sender: _Party,
+    direction: Direction,
+    counterparts: list[_Party],
+    occurred_at: datetime,
+    announced: Announced,
+) -> Iterator[ParsedItem]:
+    subject = row.get("subject")
+    content = row.get("content")
+    text = f"{subject}\n{content}" if subject.strip() else content
+    message_id = stable_id(
+        row.get("conversation id"), row.get("date").strip(), sender.url or sender.name, content
+    )
+    for party in counterparts:
+        person = PersonRecord(
+            full_name=party.name or party.url,
+            identities=party.identities,
+            network=NetworkKind.LINKEDIN,
+            line=row.line,
+        )
+        if announced.first_time(person):
+            yield person
+        yield InteractionRecord(
+            occurred_at=occurred_at,
+            kind=InteractionKind.MESSAGE,
+            direction=direction,
+            counterpart=party.identities,
+            counterpart_name=party.name,
+            network=NetworkKind.LINKEDIN,
+            summary=summary(text),
+            external_id=f"{message_id}/{party.url or party.name}",
+            line=row.line,
+        )
+
+
 def parse(path: Path, owner: OwnerHints) -> Iterator[ParsedItem]:
     """Yield counterpart people and one MESSAGE per counterpart per message."""
-    owner_urls = {
-        found.value
-        for handle in owner.handles
-        if (found := identity(IdentityKind.LINKEDIN, handle)) is not None
-    }
-    inferred = not owner_urls
-    if inferred:
-        owner_urls = infer_owner(path)
-    owner_names = {fold(name) for name in owner.names}
+    me = _Owner(path, owner)
     announced = Announced()
-
-    def is_owner(party: _Party) -> bool:
-        if party.url:
-            return party.url in owner_urls
-        return bool(party.name) and fold(party.name) in owner_names
-
     for row in rows(path, _is_header, EXPECTED_HEADER):
-        if row.get("is message draft").strip().lower() in ("yes", "true", "1"):
-            yield SkippedRecord(row.line, "draft message, never sent")
+        reason = _skip_reason(row)
+        if reason:
+            yield SkippedRecord(row.line, reason)
             continue
-        folder = row.get("folder").strip().lower()
-        if folder in _SKIPPED_FOLDERS:
-            yield SkippedRecord(row.line, f"message in the {folder.upper()} folder")
-            continue
-        raw_date = row.get("date")
-        occurred_at = parse_export_datetime(raw_date)
-        if occurred_at is None:
-            raise ParseError(
-                str(path),
-                row.line,
-                f"expected a DATE like '2023-05-01 14:22:10 UTC', found {raw_date!r}",
-            )
+        occurred_at = _occurred_at(path, row)
         sender = _sender(row)
-        if is_owner(sender):
-            if inferred and sender.identities and sender.name:
-                # Name the owner's profile once, so the workspace knows it and the next
-                # import of this file needs no second pass to find it.
-                inferred = False
-                yield PersonRecord(
-                    full_name=sender.name,
-                    identities=sender.identities,
-                    tags=(ME_TAG,),
-                    network=NetworkKind.LINKEDIN,
-                    line=row.line,
-                )
+        if me.is_owner(sender):
+            if (profile := me.profile(sender, row.line)) is not None:
+                yield profile
             direction = Direction.OUTBOUND
-            counterparts = [p for p in _recipients(row) if not is_owner(p)]
+            counterparts = [p for p in _recipients(row) if not me.is_owner(p)]
         else:
-            direction = Direction.INBOUND
-            counterparts = [sender]
-        counterparts = [
-            p for p in counterparts if p.url or (p.name and p.name.lower() != _ANONYMOUS)
-        ]
+            direction, counterparts = Direction.INBOUND, [sender]
+        counterparts = _known(counterparts)
         if not counterparts:
             yield SkippedRecord(row.line, "message with no counterpart known by URL or name")
             continue
-        subject = row.get("subject")
-        content = row.get("content")
-        text = f"{subject}\n{content}" if subject.strip() else content
-        message_id = stable_id(
-            row.get("conversation id"), raw_date.strip(), sender.url or sender.name, content
-        )
-        for party in counterparts:
-            person = PersonRecord(
-                full_name=party.name or party.url,
-                identities=party.identities,
-                network=NetworkKind.LINKEDIN,
-                line=row.line,
-            )
-            if announced.first_time(person):
-                yield person
-            yield InteractionRecord(
-                occurred_at=occurred_at,
-                kind=InteractionKind.MESSAGE,
-                direction=direction,
-                counterpart=party.identities,
-                counterpart_name=party.name,
-                network=NetworkKind.LINKEDIN,
-                summary=summary(text),
-                external_id=f"{message_id}/{party.url or party.name}",
-                line=row.line,
-            )
+        yield from _messages(row, sender, direction, counterparts, occurred_at, announced)

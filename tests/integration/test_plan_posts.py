@@ -28,7 +28,8 @@ from takethelead.storage.tables import (
     Interaction,
     Network,
     Person,
-    Setting,
+    Plan,
+    PlanAutomatedOnly,
 )
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday, ISO week 10
@@ -255,8 +256,13 @@ def test_a_plan_stored_without_its_balance_counts_it_from_the_last_30_days(
                 )
             )
         built = planning.make_plan(session, ws)
-        key = planning.BALANCE_KEY.format(plan_id=built.plan_id)
-        session.execute(delete(Setting).where(Setting.workspace_id == ws, Setting.key == key))
+        # As a plan made before the balance was kept with it reads.
+        session.execute(
+            update(Plan)
+            .where(Plan.id == built.plan_id)
+            .values(balance_automated=None, balance_personal=None, balance_automated_only=None)
+        )
+        session.execute(delete(PlanAutomatedOnly).where(PlanAutomatedOnly.plan_id == built.plan_id))
         read = planning.current_plan(session, ws)
     assert read is not None and read.balance == built.balance
     assert read.balance.sentence == (

@@ -52,6 +52,7 @@ def build_full_workspace(store: Store, settings: Settings, name: str = "demo") -
             session, ws, preferred_hours="mon-fri 08:00-12:00", digest_email="a@b.org"
         )
         import_file(session, ws, VCARDS)
+        _automated_touch(session, ws)
     with store.transaction() as session:
         make_plan(session, ws, NOW)
     with store.transaction() as session:
@@ -145,6 +146,25 @@ def _answer_a_post(session: Session, ws: int) -> None:
     session.add(
         PostResponse(
             interaction_id=reply, workspace_id=ws, post_id=delivery.post_id, delivery_id=delivery.id
+        )
+    )
+
+
+def _automated_touch(session: Session, ws: int) -> None:
+    """A mention by a scheduled post to someone just imported: the plan's balance names them."""
+    newest = session.scalars(
+        select(Person.id).where(Person.workspace_id == ws).order_by(Person.id.desc()).limit(1)
+    ).one()
+    session.add(
+        Interaction(
+            workspace_id=ws,
+            person_id=newest,
+            occurred_at=NOW - timedelta(days=2),
+            kind="mention",
+            direction="outbound",
+            automated=True,
+            source="builder",
+            external_id="automated-mention",
         )
     )
 

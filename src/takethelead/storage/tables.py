@@ -329,6 +329,10 @@ class Plan(Base):
     budget_minutes: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(EpochSeconds, default=utcnow)
+    # Last month's touches when the plan was made; None for plans made before they were kept.
+    balance_automated: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    balance_personal: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    balance_automated_only: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     actions: Mapped[list[PlanAction]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="PlanAction.position"
@@ -362,6 +366,25 @@ class PlanAction(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | done | skipped
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(EpochSeconds, nullable=True)
+    # The occurrence a manual-post action stands for; gone from the queue, the action says so.
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PlanAutomatedOnly(Base):
+    """One of the first few people who got only automated touches, as a plan's balance names."""
+
+    __tablename__ = "plan_automated_only"
+
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
 
 
 class SourceRecord(Base):

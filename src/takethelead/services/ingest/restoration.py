@@ -366,7 +366,7 @@ def _delivery(row: Row, restored: Restored) -> Row | None:
 def _setting(row: Row, restored: Restored) -> Row | None:
     if row["key"] in snapshot.CACHE_SETTINGS:
         return None
-    return snapshotrows.remap_setting(row, restored.ids)
+    return snapshotrows.remap_setting(row)
 
 
 # No argon2 hash looks like this, so no password signs in until one is set again.

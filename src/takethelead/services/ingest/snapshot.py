@@ -60,7 +60,7 @@ def exported_tables() -> list[Table]:
     for table in tables:
         if "workspace_id" not in table.c and table.name != USERS:
             raise RuntimeError(f"table {table.name}: not keyed by workspace nor left out")
-    # Settings last: they may hold ids of any other table (a plan's balance, its posts).
+    # Settings last: they may hold ids of any other table.
     return sorted(tables, key=lambda t: t.name == "setting")
 
 

@@ -1,18 +1,17 @@
-"""Rows of an export's table: read and checked against the table, keys, ids inside settings."""
+"""Rows of an export's table: read and checked against the table and its keys; old settings."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 from sqlalchemy import Integer, Table, UniqueConstraint
 
 from takethelead.services.ingest import snapshot
-from takethelead.services.planning.weekly import BALANCE_KEY, POSTS_KEY
 
 Row = dict[str, Any]
-_BALANCE: Final = BALANCE_KEY.split("{", 1)[0]
-_POSTS: Final = POSTS_KEY.split("{", 1)[0]
+# Settings older exports carry for a plan: its balance and its {action id: delivery id}.
+# Both are columns now; an import leaves them out, and such a plan counts its balance live.
+_LEGACY_PLAN_KEYS: Final = ("plan-balance:", "plan-posts:")
 
 
 class RowError(ValueError):
@@ -101,41 +100,8 @@ def _check_columns(table: Table, columns: list[Any]) -> None:
         raise RowError(f"{table.name}: column id is missing")
 
 
-def remap_setting(row: Row, ids: dict[str, dict[int, int]]) -> Row | None:
-    """A setting whose key or value holds ids, with the ids it has here; None if it cannot."""
-    key = str(row["key"])
-    for prefix, remap in ((_BALANCE, _balance), (_POSTS, _posts)):
-        if not key.startswith(prefix):
-            continue
-        plan = ids["plan"].get(_number(key[len(prefix) :]))
-        try:
-            value = remap(json.loads(row["value"]), ids)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None  # derived data in a shape we do not know: the plan does without
-        if plan is None:
-            return None
-        return {**row, "key": f"{prefix}{plan}", "value": json.dumps(value)}
+def remap_setting(row: Row) -> Row | None:
+    """A setting as it is imported here; None for one that is not kept in settings any more."""
+    if str(row["key"]).startswith(_LEGACY_PLAN_KEYS):
+        return None
     return row
-
-
-def _number(raw: object) -> int:
-    try:
-        return int(str(raw))
-    except ValueError:
-        return -1
-
-
-def _balance(value: Any, ids: dict[str, dict[int, int]]) -> Any:
-    # [automated, personal, automated only, [the first few of those people's ids]]
-    people = ids["person"]
-    return [*value[:3], [people[int(p)] for p in value[3] if int(p) in people]]
-
-
-def _posts(value: Any, ids: dict[str, dict[int, int]]) -> Any:
-    # {plan action id: delivery id} of the plan's manual-post actions
-    actions, deliveries = ids["plan_action"], ids["delivery"]
-    return {
-        str(actions[int(a)]): deliveries[int(d)]
-        for a, d in value.items()
-        if int(a) in actions and int(d) in deliveries
-    }

@@ -30,7 +30,8 @@ from takethelead.domain.actions import (
     share_profile_candidates,
     thank_candidates,
 )
-from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, DEFAULT_CAPS, build_plan
+from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, build_plan
+from takethelead.domain.reservation import reserve_manual_posts
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.networks.timeentries import (
     has_evidence_cache,
@@ -46,7 +47,7 @@ from takethelead.services.planning.inputs import (
 )
 from takethelead.services.posting.manual import ManualPost, manual_posts
 from takethelead.services.posting.posts import queue_notices
-from takethelead.storage.tables import Plan, PlanAction, Setting
+from takethelead.storage.tables import Plan, PlanAction, PlanAutomatedOnly, Setting
 
 MIN_BUDGET: Final = 15
 MAX_BUDGET: Final = 24 * 60
@@ -113,20 +114,6 @@ class _Balance:
     automated_only: int
     shown: tuple[int, ...]
 
-    def dumps(self) -> str:
-        return json.dumps([self.automated, self.personal, self.automated_only, list(self.shown)])
-
-    @classmethod
-    def loads(cls, raw: object) -> _Balance | None:
-        if not isinstance(raw, list) or len(raw) != 4 or not isinstance(raw[3], list):
-            return None
-        return cls(int(raw[0]), int(raw[1]), int(raw[2]), tuple(int(p) for p in raw[3]))
-
-
-# Settings written with each plan, keyed by the plan's id.
-BALANCE_KEY: Final = "plan-balance:{plan_id}"
-POSTS_KEY: Final = "plan-posts:{plan_id}"  # {action id: delivery id} of manual-post actions
-
 
 def parse_budget(raw: str) -> int:
     """A budget as '2h', '90m' or '150' (minutes), within a sensible week."""
@@ -153,12 +140,7 @@ def make_plan(
 ) -> PlanView:
     """Compute this week's plan, store it (keeping done and skipped actions) and return it."""
     moment = now or datetime.now(UTC)
-    if budget is not None:
-        if not MIN_BUDGET <= budget <= MAX_BUDGET:
-            raise ServiceError(f"budget {budget}: expected between {MIN_BUDGET} and {MAX_BUDGET}")
-        store_setting(session, workspace_id, "budget_minutes", budget)
-    stored = setting(session, workspace_id, "budget_minutes")
-    minutes = budget or (int(stored) if isinstance(stored, int | str) else DEFAULT_BUDGET_MINUTES)
+    minutes = _budget(session, workspace_id, budget)
     start = week_start(moment)
     chosen_seed = seed if seed is not None else start.isocalendar().week
     plan = _plan_row(session, workspace_id, start)
@@ -166,48 +148,8 @@ def make_plan(
 
     if fresh or not has_evidence_cache(session, workspace_id):
         refresh_evidence(session, workspace_id, moment)
-    inputs = gather(session, workspace_id, moment, fresh=fresh)
-    posted = _post_actions(session, workspace_id, plan.id) if plan is not None else {}
-    kept_ids = {a.id for a in kept}
-    posted = {action: delivery for action, delivery in posted.items() if action in kept_ids}
-    manual = [
-        (m, n)
-        for m, n in zip(inputs.manual, inputs.manual_network_ids, strict=True)
-        if m.delivery_id not in posted.values()
-    ]
-    inputs = replace(
-        inputs,
-        manual=tuple(m for m, _ in manual),
-        manual_network_ids=tuple(n for _, n in manual),
-    )
-    # A manual-post action stands for one delivery; the others for a person or a network.
-    taken = {(a.kind, a.person_id, a.network_id) for a in kept if a.kind != ActionKind.MANUAL_POST}
-    spent = sum(a.minutes for a in kept if a.status == "done")
-    candidates = [
-        c for c in _candidates(inputs) if (c.kind.value, c.person_id, _network(c)) not in taken
-    ]
-    done_networks = {a.network_id for a in kept if a.kind == ActionKind.NETWORK}
-    posteriors = {k: v for k, v in inputs.posteriors.items() if k not in done_networks}
-    left = max(minutes - spent, 0)
-    # Posts the user scheduled for a network without an API are commitments: their minutes
-    # are set aside first (overdue and best first, within the kind's cap), the rest is chosen.
-    cap = DEFAULT_CAPS[ActionKind.MANUAL_POST].count - sum(
-        1 for a in kept if a.kind == ActionKind.MANUAL_POST
-    )
-    reserved: list[Action] = []
-    for c in (c for c in candidates if c.kind == ActionKind.MANUAL_POST):
-        if len(reserved) < cap and sum(r.minutes for r in reserved) + c.minutes <= left // 2:
-            reserved.append(c)
-    left -= sum(r.minutes for r in reserved)
-    network_minutes = int(10 * round(left * NETWORK_SHARE / 10))
-    chosen = build_plan(
-        [c for c in candidates if c.kind != ActionKind.MANUAL_POST],
-        posteriors,
-        chosen_seed,
-        budget_minutes=left,
-        network_minutes=network_minutes,
-    )
-    planned = sorted([*chosen.actions, *reserved], key=lambda a: a.sort_key())
+    inputs = _unposted(gather(session, workspace_id, moment, fresh=fresh), kept)
+    planned = _choose(inputs, kept, minutes, chosen_seed)
 
     if plan is None:
         plan = Plan(workspace_id=workspace_id, week_start=start, budget_minutes=minutes)
@@ -220,37 +162,101 @@ def make_plan(
     plan.budget_minutes = minutes
     plan.seed = chosen_seed
     session.flush()
+    _add_actions(session, workspace_id, plan.id, kept, planned, inputs)
+    balance = _store_balance(session, workspace_id, plan, inputs)
+    session.flush()
+    stored = _PlanRow(plan.id, plan.week_start, plan.seed, plan.budget_minutes)
+    return _view(session, workspace_id, stored, balance)
+
+
+def _budget(session: Session, workspace_id: int, budget: int | None) -> int:
+    """The week's minutes: `budget` when given (and stored as the setting), else the setting."""
+    if budget is not None:
+        if not MIN_BUDGET <= budget <= MAX_BUDGET:
+            raise ServiceError(f"budget {budget}: expected between {MIN_BUDGET} and {MAX_BUDGET}")
+        store_setting(session, workspace_id, "budget_minutes", budget)
+    stored = setting(session, workspace_id, "budget_minutes")
+    return budget or (int(stored) if isinstance(stored, int | str) else DEFAULT_BUDGET_MINUTES)
+
+
+def _unposted(inputs: PlanInputs, kept: list[PlanAction]) -> PlanInputs:
+    """The inputs without the manual posts that a kept action stands for already."""
+    posted = {a.delivery_id for a in kept if a.delivery_id is not None}
+    manual = [
+        (m, n)
+        for m, n in zip(inputs.manual, inputs.manual_network_ids, strict=True)
+        if m.delivery_id not in posted
+    ]
+    return replace(
+        inputs,
+        manual=tuple(m for m, _ in manual),
+        manual_network_ids=tuple(n for _, n in manual),
+    )
+
+
+def _choose(inputs: PlanInputs, kept: list[PlanAction], minutes: int, seed: int) -> list[Action]:
+    """The week's new actions, in canonical order, in the minutes the kept ones leave."""
+    # A manual-post action stands for one delivery; the others for a person or a network.
+    taken = {(a.kind, a.person_id, a.network_id) for a in kept if a.kind != ActionKind.MANUAL_POST}
+    spent = sum(a.minutes for a in kept if a.status == "done")
+    candidates = [
+        c for c in _candidates(inputs) if (c.kind.value, c.person_id, _network(c)) not in taken
+    ]
+    done_networks = {a.network_id for a in kept if a.kind == ActionKind.NETWORK}
+    posteriors = {k: v for k, v in inputs.posteriors.items() if k not in done_networks}
+    left = max(minutes - spent, 0)
+    kept_posts = sum(1 for a in kept if a.kind == ActionKind.MANUAL_POST)
+    reserved = reserve_manual_posts(candidates, kept_posts, left)
+    left -= sum(r.minutes for r in reserved)
+    network_minutes = int(10 * round(left * NETWORK_SHARE / 10))
+    chosen = build_plan(
+        [c for c in candidates if c.kind != ActionKind.MANUAL_POST],
+        posteriors,
+        seed,
+        budget_minutes=left,
+        network_minutes=network_minutes,
+    )
+    return sorted([*chosen.actions, *reserved], key=lambda a: a.sort_key())
+
+
+def _add_actions(
+    session: Session,
+    workspace_id: int,
+    plan_id: int,
+    kept: list[PlanAction],
+    planned: list[Action],
+    inputs: PlanInputs,
+) -> None:
+    """Store the planned actions in the numbers the kept ones leave free."""
     used = {a.position for a in kept}
     free = (n for n in range(1, len(kept) + len(planned) + 1) if n not in used)
     waiting: dict[tuple[int | None, int | None], list[ManualPost]] = {}
     for post, nid in zip(inputs.manual, inputs.manual_network_ids, strict=True):
         waiting.setdefault((post.post_id, nid), []).append(post)
-    added: list[tuple[PlanAction, ManualPost]] = []
     for action in planned:
-        row = PlanAction(
-            workspace_id=workspace_id,
-            plan_id=plan.id,
-            position=next(free),
-            kind=action.kind.value,
-            minutes=action.minutes,
-            value=round(action.value, 4),
-            person_id=action.person_id,
-            other_person_id=action.other_person_id,
-            network_id=_network(action),
-            reason=action.reason,
-        )
-        session.add(row)
+        delivery = None
         if action.kind == ActionKind.MANUAL_POST:
             # Occurrences of one post on one network go in due order, as they are marked.
-            added.append((row, waiting[(action.post_id, action.network_id)].pop(0)))
-    session.flush()
-    posted |= {row.id: post.delivery_id for row, post in added}
-    store_setting(
-        session,
-        workspace_id,
-        POSTS_KEY.format(plan_id=plan.id),
-        {str(k): v for k, v in posted.items()},
-    )
+            delivery = waiting[(action.post_id, action.network_id)].pop(0).delivery_id
+        session.add(
+            PlanAction(
+                workspace_id=workspace_id,
+                plan_id=plan_id,
+                position=next(free),
+                kind=action.kind.value,
+                minutes=action.minutes,
+                value=round(action.value, 4),
+                person_id=action.person_id,
+                other_person_id=action.other_person_id,
+                network_id=_network(action),
+                reason=action.reason,
+                delivery_id=delivery,
+            )
+        )
+
+
+def _store_balance(session: Session, workspace_id: int, plan: Plan, inputs: PlanInputs) -> _Balance:
+    """Keep last month's balance with the plan, as the plan page shows it all week."""
     b = inputs.balance
     balance = _Balance(
         b.automated,
@@ -258,12 +264,15 @@ def make_plan(
         int(b.automated_only.size),
         tuple(int(p) for p in b.automated_only[:SHOWN_AUTOMATED_ONLY]),
     )
-    store_setting(
-        session, workspace_id, BALANCE_KEY.format(plan_id=plan.id), json.loads(balance.dumps())
+    plan.balance_automated = balance.automated
+    plan.balance_personal = balance.personal
+    plan.balance_automated_only = balance.automated_only
+    session.execute(delete(PlanAutomatedOnly).where(PlanAutomatedOnly.plan_id == plan.id))
+    session.add_all(
+        PlanAutomatedOnly(plan_id=plan.id, position=n, person_id=person, workspace_id=workspace_id)
+        for n, person in enumerate(balance.shown, start=1)
     )
-    session.flush()
-    stored = _PlanRow(plan.id, plan.week_start, plan.seed, plan.budget_minutes)
-    return _view(session, workspace_id, stored, balance)
+    return balance
 
 
 def current_plan(
@@ -279,7 +288,10 @@ def current_plan(
     plan = _PlanRow(int(found[0]), _as_date(found[1]), int(found[2]), int(found[3]))
     # The balance stored with the plan; plans stored before it was kept count it once,
     # through the (workspace, time) index, over the 30 days only.
-    stored = _Balance.loads(setting(session, workspace_id, BALANCE_KEY.format(plan_id=plan.id)))
+    stored = None
+    if found[4] is not None:
+        shown = session.execute(_AUTOMATED_ONLY, {"plan": plan.id}).scalars()
+        stored = _Balance(int(found[4]), int(found[5] or 0), int(found[6] or 0), tuple(shown))
     return _view(
         session, workspace_id, plan, stored or _counted_balance(session, workspace_id, moment)
     )
@@ -378,17 +390,9 @@ def store_setting(session: Session, workspace_id: int, key: str, value: object) 
         row.value = json.dumps(value)
 
 
-def _post_actions(session: Session, workspace_id: int, plan_id: int) -> dict[int, int]:
-    """{action id: delivery id} of the plan's manual-post actions."""
-    raw = setting(session, workspace_id, POSTS_KEY.format(plan_id=plan_id))
-    if not isinstance(raw, dict):
-        return {}
-    return {int(k): int(v) for k, v in raw.items()}
-
-
 def manual_delivery(session: Session, workspace_id: int, action: PlanAction) -> int | None:
     """The delivery a manual-post action stands for."""
-    return _post_actions(session, workspace_id, action.plan_id).get(action.id)
+    return action.delivery_id
 
 
 def _counted_balance(session: Session, workspace_id: int, moment: datetime) -> _Balance:
@@ -417,12 +421,17 @@ def _counted_balance(session: Session, workspace_id: int, moment: datetime) -> _
 
 # The plan page and /api/plan read these on every view: statements built once.
 _PLAN_OF_WEEK: Final = text(
-    "SELECT id, week_start, seed, budget_minutes FROM plan "
+    "SELECT id, week_start, seed, budget_minutes, balance_automated, balance_personal, "
+    "balance_automated_only FROM plan "
     "WHERE workspace_id = :ws AND week_start = :start ORDER BY id DESC LIMIT 1"
 ).bindparams(bindparam("start", type_=Date))
 _ACTIONS: Final = text(
     "SELECT id, position, kind, minutes, value, person_id, other_person_id, network_id, "
-    "reason, status, outcome FROM plan_action WHERE plan_id = :plan ORDER BY position"
+    "reason, status, outcome, delivery_id FROM plan_action WHERE plan_id = :plan "
+    "ORDER BY position"
+)
+_AUTOMATED_ONLY: Final = text(
+    "SELECT person_id FROM plan_automated_only WHERE plan_id = :plan ORDER BY position"
 )
 _NAMES: Final = text(
     "SELECT id, full_name FROM person WHERE workspace_id = :ws AND id IN :ids"
@@ -453,6 +462,7 @@ class _ActionRow:
     reason: str
     status: str
     outcome: str | None
+    delivery_id: int | None
 
 
 def _as_date(value: object) -> date:
@@ -465,7 +475,7 @@ def _view(session: Session, workspace_id: int, plan: _PlanRow, balance: _Balance
     wanted = {a.person_id for a in actions} | {a.other_person_id for a in actions}
     shown = list(balance.shown)
     names = _names(session, workspace_id, {p for p in wanted | set(shown) if p is not None})
-    deliveries = _post_actions(session, workspace_id, plan.id)
+    deliveries = {a.id: a.delivery_id for a in actions if a.delivery_id is not None}
     posts = manual_posts(session, workspace_id, list(deliveries.values()))
     networks = {
         int(nid): str(name) for nid, name in session.execute(_NETWORK_NAMES, {"ws": workspace_id})

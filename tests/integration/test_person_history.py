@@ -19,9 +19,9 @@ from takethelead.services.people import roster as roster_module
 from takethelead.services.people.roster import COUNT_CAP, SortKey, roster
 from takethelead.services.relationships import ledger
 from takethelead.services.relationships import strength as relationships
+from takethelead.services.relationships.activity import person_touches
 from takethelead.services.relationships.history import (
     month_ends,
-    person_touches,
     strength_history,
     strength_now,
 )

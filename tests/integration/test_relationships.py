@@ -25,6 +25,7 @@ from takethelead.services.relationships.scoring import (
     last_personal_contact,
     rescore_all,
 )
+from takethelead.services.relationships.weights import WEIGHTS_KEY
 from takethelead.storage.tables import Interaction, Person, Setting
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
@@ -115,7 +116,7 @@ def test_the_model_says_how_many_more_ratings_it_needs(store: Store) -> None:
     assert (report.ratings, report.needed, report.in_use) == (12, 8, "default")
     assert report.fitted_accuracy is None
     with store.transaction() as session:
-        assert session.get(Setting, (ws, relationships.WEIGHTS_KEY)) is None
+        assert session.get(Setting, (ws, WEIGHTS_KEY)) is None
 
 
 def test_fitted_weights_beat_the_default_on_held_out_ratings_and_are_used_from_then_on(
@@ -130,7 +131,9 @@ def test_fitted_weights_beat_the_default_on_held_out_ratings_and_are_used_from_t
     assert report.fitted_accuracy > report.default_accuracy
     assert report.in_use == "fitted" and report.weights["duration"] > 0
     with store.transaction() as session:
-        stored = json.loads(session.get(Setting, (ws, relationships.WEIGHTS_KEY)).value)  # type: ignore[union-attr]
+        row = session.get(Setting, (ws, WEIGHTS_KEY))
+        assert row is not None
+        stored = json.loads(row.value)
         after = relationships.strength_list(session, ws, limit=25)
     assert stored["ratings"] == 25 and len(stored["cutpoints"]) == 4
     assert before.weights == "default" and after.weights == "fitted"

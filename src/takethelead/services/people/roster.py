@@ -9,7 +9,7 @@ cached ties, "due" is `keepintouch.due_soon`, and "fading" is the nightly list o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal, get_args
 
@@ -206,6 +206,81 @@ def _ranked(
     return [p.id for p in found[offset : offset + limit]]
 
 
+def _check(layer: int | None, show: str, sort: str, limit: int, offset: int) -> None:
+    if layer is not None and not 0 <= layer <= OUTSIDE:
+        raise ServiceError(f"layer: expected 0 to {OUTSIDE} ({', '.join(LAYERS)})")
+    if show not in SHOWS:
+        raise ServiceError(f"show {show!r}: expected one of {', '.join(SHOWS)}")
+    if sort not in SORTS:
+        raise ServiceError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ServiceError("limit: expected 1 to 500 people a page, from an offset of 0 or more")
+
+
+@dataclass(slots=True)
+class _Shown:
+    """Who a `show` filter keeps, and what the page says about it."""
+
+    chosen: list[int] | None = None  # None: everyone
+    late: dict[int, float | None] = field(default_factory=dict)
+    fading_as_of: datetime | None = None
+    fading_pending: bool = False
+
+
+def _shown(session: Session, workspace_id: int, show: Show, now: datetime | None) -> _Shown:
+    if show == "due":
+        overdue = due_soon(session, workspace_id, limit=100_000, now=now).people
+        late = {d.person_id: d.overdue_days for d in overdue}
+        return _Shown(chosen=[d.person_id for d in overdue], late=late)
+    if show == "fading":
+        chosen, as_of = fading_people(session, workspace_id, now)
+        return _Shown(chosen=chosen, fading_as_of=as_of, fading_pending=as_of is None)
+    return _Shown()
+
+
+def _eligible(
+    session: Session,
+    workspace_id: int,
+    layers: dict[int, int],
+    *,
+    q: str,
+    tag: str,
+    layer: int | None,
+    chosen: list[int] | None,
+) -> Select[int]:
+    """The people the search and filters keep, unordered."""
+    query = select(Person.id).where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
+    if tag:
+        query = query.where(Person.id.in_(select(PersonTag.person_id).where(PersonTag.tag == tag)))
+    if q.strip():
+        matching = _matching(session, workspace_id, q).subquery().select()
+        query = query.where(Person.id.in_(matching))
+    if layer is not None and layer != OUTSIDE:
+        query = query.where(Person.id.in_([p for p, c in layers.items() if c == layer]))
+    elif layer == OUTSIDE:
+        query = query.where(Person.id.not_in(list(layers)))
+    if chosen is not None:
+        query = query.where(Person.id.in_(chosen))
+    return query
+
+
+def _sorted_page(
+    session: Session,
+    workspace_id: int,
+    query: Select[int],
+    layers: dict[int, int],
+    sort: SortKey,
+    limit: int,
+    offset: int,
+) -> list[int]:
+    """Up to `limit` ids of the eligible from `offset`, in the order asked."""
+    if sort in ("last-contact", "interactions"):
+        return _ranked(session, workspace_id, query, sort, limit, offset)
+    if sort == "layer":
+        return _by_layer(session, query, layers, limit, offset)
+    return list(session.scalars(query.order_by(*_order(sort)).offset(offset).limit(limit)))
+
+
 def roster(
     session: Session,
     workspace_id: int,
@@ -220,20 +295,11 @@ def roster(
     now: datetime | None = None,
 ) -> Roster:
     """A page of people: searched, filtered and sorted; each with their cached strength."""
-    if layer is not None and not 0 <= layer <= OUTSIDE:
-        raise ServiceError(f"layer: expected 0 to {OUTSIDE} ({', '.join(LAYERS)})")
-    if show not in SHOWS:
-        raise ServiceError(f"show {show!r}: expected one of {', '.join(SHOWS)}")
-    if sort not in SORTS:
-        raise ServiceError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise ServiceError("limit: expected 1 to 500 people a page, from an offset of 0 or more")
+    _check(layer, show, sort, limit, offset)
     _fill_cache(session, workspace_id)
     layers = layered(session, workspace_id)
     plain = not q.strip() and layer is None and show == "everyone"
-    late: dict[int, float | None] = {}
-    fading_as_of = None
-    fading_pending = False
+    shown = _Shown()
     if plain and sort in ("name", "last-contact", "interactions", "added"):
         # The people service has index walks for these orders; use them as they are.
         by: people.SortKey = sort
@@ -241,37 +307,11 @@ def roster(
         ids = [p.id for p in found]
         summaries = {p.id: (p, True) for p in found}
     else:
-        query = select(Person.id).where(
-            Person.workspace_id == workspace_id, Person.is_me.is_(False)
+        shown = _shown(session, workspace_id, show, now)
+        query = _eligible(
+            session, workspace_id, layers, q=q, tag=tag, layer=layer, chosen=shown.chosen
         )
-        if tag:
-            query = query.where(
-                Person.id.in_(select(PersonTag.person_id).where(PersonTag.tag == tag))
-            )
-        if q.strip():
-            matching = _matching(session, workspace_id, q).subquery().select()
-            query = query.where(Person.id.in_(matching))
-        if layer is not None and layer != OUTSIDE:
-            query = query.where(Person.id.in_([p for p, c in layers.items() if c == layer]))
-        elif layer == OUTSIDE:
-            query = query.where(Person.id.not_in(list(layers)))
-        chosen: list[int] | None = None
-        if show == "due":
-            overdue = due_soon(session, workspace_id, limit=100_000, now=now).people
-            late = {d.person_id: d.overdue_days for d in overdue}
-            chosen = [d.person_id for d in overdue]
-        elif show == "fading":
-            chosen, fading_as_of = fading_people(session, workspace_id, now)
-            fading_pending = fading_as_of is None
-        if chosen is not None:
-            query = query.where(Person.id.in_(chosen))
-        if sort in ("last-contact", "interactions"):
-            ids = _ranked(session, workspace_id, query, sort, limit + 1, offset)
-        elif sort == "layer":
-            ids = _by_layer(session, query, layers, limit + 1, offset)
-        else:
-            query = query.order_by(*_order(sort)).offset(offset).limit(limit + 1)
-            ids = list(session.scalars(query))
+        ids = _sorted_page(session, workspace_id, query, layers, sort, limit + 1, offset)
         summaries = _summaries(session, workspace_id, ids[:limit])
     page = ids[:limit]
     strengths = dict(
@@ -284,11 +324,14 @@ def roster(
             strength=strengths.get(pid),
             layer=LAYERS[layers.get(pid, OUTSIDE)],
             layer_code=layers.get(pid, OUTSIDE),
-            overdue_days=late.get(pid),
+            overdue_days=shown.late.get(pid),
         )
         for pid in page
         if pid in summaries
     )
     return Roster(
-        rows=rows, more=len(ids) > limit, fading_as_of=fading_as_of, fading_pending=fading_pending
+        rows=rows,
+        more=len(ids) > limit,
+        fading_as_of=shown.fading_as_of,
+        fading_pending=shown.fading_pending,
     )

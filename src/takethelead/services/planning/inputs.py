@@ -72,7 +72,6 @@ CONVERSATION_KINDS: Final = frozenset(
     )
 )
 INBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[0].value]
-OUTBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[1].value]
 API_KINDS: Final = frozenset({"linkedin", "mastodon", "bluesky", "discourse", "x"})
 DEFAULT_POSTS_PER_WEEK: Final = 3
 # Above this share of a workspace's interactions, a window is read by scanning the table.

@@ -141,3 +141,36 @@ def test_a_weekly_meeting_in_a_zone_only_the_file_defines_keeps_its_local_hour(
     parsed = run("icalendar", path, MAYA)
     # 09:00 at UTC-5, then at UTC-4 once daylight time starts on 10 March.
     assert [i.occurred_at.hour for i in parsed.interactions] == [14, 14, 13]
+
+
+def test_an_rdate_before_the_series_start_is_a_meeting_too(tmp_path: Path) -> None:
+    path = tmp_path / "early.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:e1\n"
+        "DTSTART;VALUE=DATE:20240110\nRRULE:FREQ=DAILY;COUNT=2\nRDATE;VALUE=DATE:20240102\n"
+        "ATTENDEE:mailto:bob@example.com\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nUID:f1\nDTSTART:20240110T090000\nRDATE:20240103T090000\n"
+        "ATTENDEE:mailto:bob@example.com\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    parsed = run("icalendar", path, MAYA)
+    assert sorted((i.external_id[:2], i.occurred_at.day) for i in parsed.interactions) == [
+        ("e1", 2),
+        ("e1", 10),
+        ("e1", 11),
+        ("f1", 3),
+        ("f1", 10),
+    ]
+
+
+def test_a_series_from_before_1970_expands(tmp_path: Path) -> None:
+    path = tmp_path / "old.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:o1\nDTSTART:19600105T100000Z\n"
+        "RRULE:FREQ=MONTHLY;COUNT=3\nATTENDEE:mailto:bob@example.com\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    parsed = run("icalendar", path, MAYA)
+    assert [i.occurred_at.date().isoformat() for i in parsed.interactions] == [
+        "1960-01-05",
+        "1960-02-05",
+        "1960-03-05",
+    ]

@@ -113,7 +113,7 @@ def test_a_plans_posts_and_balance_written_under_0009_survive_the_migration_up_a
         view = planning.current_plan(session, ids["ws"])
         action = session.get(PlanAction, ids["posted"])
         assert action is not None
-        assert planning.manual_delivery(session, ids["ws"], action) == ids["delivery"]
+        assert action.delivery_id == ids["delivery"]
     assert view is not None
     assert (view.balance.automated, view.balance.personal) == (3, 1)
     assert view.balance.automated_only_names == ("Ana",)

@@ -26,10 +26,10 @@ from takethelead.jobs.tasks import (
     rescore_everything,
     send_weekly_digests,
 )
+from takethelead.services.core import settings as stored
 from takethelead.services.core.store import Store, workspace_id
 from takethelead.services.demo import build_demo
 from takethelead.services.networks.tallies import TALLIES_KEY, tallies
-from takethelead.services.planning.weekly import store_setting
 from takethelead.services.relationships.fadingcache import fading_now
 from takethelead.storage.tables import Person, Setting
 
@@ -90,7 +90,7 @@ def test_the_weekly_digest_goes_to_every_workspace_that_asked(
     settings: Settings, demo_store: Store
 ) -> None:
     with demo_store.transaction() as session:
-        store_setting(session, workspace_id(session, "demo"), "digest_email", "sam@example.org")
+        stored.put(session, workspace_id(session, "demo"), stored.DIGEST_EMAIL, "sam@example.org")
         workspace_id(session, "quiet")  # no address: no digest
     inbox = Inbox()
     with socket.socket() as probe:
@@ -112,7 +112,7 @@ def test_a_failing_mail_server_is_logged_not_raised(
     settings: Settings, demo_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     with demo_store.transaction() as session:
-        store_setting(session, workspace_id(session, "demo"), "digest_email", "sam@example.org")
+        stored.put(session, workspace_id(session, "demo"), stored.DIGEST_EMAIL, "sam@example.org")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])  # nobody listens there

@@ -9,16 +9,12 @@ import typer
 from rich.table import Table
 
 from takethelead.cli.state import STATE, console, escape, friendly, print_json
+from takethelead.services.core import settings
 from takethelead.services.networks import timeentries
 from takethelead.services.planning import actions as planactions
 from takethelead.services.planning import weekly as planning
 from takethelead.services.planning.digest import compose_digest, plan_markdown, send_digest
-from takethelead.services.planning.ics import (
-    DEFAULT_PREFERRED_HOURS,
-    parse_preferred_hours,
-    plan_calendar,
-)
-from takethelead.services.planning.inputs import setting
+from takethelead.services.planning.ics import parse_preferred_hours, plan_calendar
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 STATUS_MARK = {"open": "", "done": "[green]✓ done[/]", "skipped": "[dim]skipped[/]"}
@@ -109,12 +105,8 @@ def plan(
             view = planning.make_plan(session, ws, budget=minutes, seed=seed, fresh=fresh)
         else:
             view = planning.plan_for_week(session, ws)
-        hours = setting(session, ws, "preferred_hours")
-        calendar = (
-            plan_calendar(view, parse_preferred_hours(str(hours or DEFAULT_PREFERRED_HOURS)))
-            if ics is not None
-            else None
-        )
+        hours = settings.get(session, ws, settings.PREFERRED_HOURS)
+        calendar = plan_calendar(view, parse_preferred_hours(hours)) if ics is not None else None
     if ics is not None and calendar is not None:
         partial = ics.with_name(ics.name + ".partial")
         partial.write_bytes(calendar)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from takethelead.domain.identities import fold
+from takethelead.services.core import settings
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.people.people import search_words
 from takethelead.storage.tables import (
@@ -22,7 +23,6 @@ from takethelead.storage.tables import (
     Person,
     PersonTag,
     Referral,
-    Setting,
     Tie,
     TimeEntry,
     Workspace,
@@ -232,7 +232,7 @@ def build_demo(
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     rng = np.random.default_rng(seed)
     ws = _workspace(session, name, force)
-    session.add(Setting(workspace_id=ws, key="budget_minutes", value="150"))
+    settings.put(session, ws, settings.BUDGET_MINUTES, 150)
     network_ids = []
     for net_name, kind, _ in NETWORKS:
         network = Network(workspace_id=ws, name=net_name, kind=kind)

@@ -10,18 +10,18 @@ candidates for the dashboard; a read checks each candidate afresh.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from takethelead.services.core import settings
 from takethelead.services.people.ranking import refresh_person_counts
-from takethelead.storage.tables import Interaction, Person, Setting
+from takethelead.storage.tables import Interaction, Person
 
-TALLIES_KEY: Final = "interaction_tallies"
+TALLIES_KEY: Final = settings.TALLIES.name
 QUIET_DAYS: Final = 90
 QUIET_TOUCHES: Final = 8
 # Candidates stay good for two days (a missed nightly run): the refresh keeps who goes
@@ -71,14 +71,8 @@ def _full_counts(session: Session, workspace_id: int) -> dict[int | None, int]:
     return {network_id: int(n) for network_id, n in rows}
 
 
-_SETTING: Final = text('SELECT value FROM setting WHERE workspace_id = :ws AND "key" = :key')
-
-
 def _cached(session: Session, workspace_id: int) -> dict[str, object] | None:
-    raw = session.execute(_SETTING, {"ws": workspace_id, "key": TALLIES_KEY}).scalar()
-    if raw is None:
-        return None
-    value = json.loads(raw)
+    value = settings.get(session, workspace_id, settings.TALLIES)
     return value if isinstance(value, dict) else None
 
 
@@ -289,27 +283,18 @@ def refresh_tallies(session: Session, workspace_id: int, now: datetime | None = 
         "band": [int(p) for p in band],
         "recent": _recent_days(session, workspace_id, first_day),
     }
-    row = session.get(Setting, (workspace_id, TALLIES_KEY))
-    if row is None:
-        session.add(Setting(workspace_id=workspace_id, key=TALLIES_KEY, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
+    settings.put(session, workspace_id, settings.TALLIES, value)
     refresh_person_counts(session, workspace_id, int(upto or 0))
     return sum(counts.values())
 
 
 def forget_recent(session: Session, workspace_id: int) -> None:
     """Drop the per-day counts (an interaction's time or direction changed); the rest holds."""
-    row = session.get(Setting, (workspace_id, TALLIES_KEY))
-    if row is None:
-        return
-    value = json.loads(row.value)
+    value = settings.get(session, workspace_id, settings.TALLIES)
     if isinstance(value, dict) and value.pop("recent", None) is not None:
-        row.value = json.dumps(value)
+        settings.put(session, workspace_id, settings.TALLIES, value)
 
 
 def forget_tallies(session: Session, workspace_id: int) -> None:
     """Drop the cache (interactions were deleted); reads count live until the next refresh."""
-    session.execute(
-        delete(Setting).where(Setting.workspace_id == workspace_id, Setting.key == TALLIES_KEY)
-    )
+    settings.clear(session, workspace_id, settings.TALLIES)

@@ -14,7 +14,6 @@ meeting, referral-received as a referral.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,9 +34,10 @@ from takethelead.domain.usefulness import (
     rate_posterior,
     week_index,
 )
+from takethelead.services.core import settings
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.networks.networks import resolve_network
-from takethelead.storage.tables import Network, PlanAction, Setting, TimeEntry
+from takethelead.storage.tables import Network, PlanAction, TimeEntry
 
 RESPONSE_KINDS: Final = ("reply", "comment", "mention", "message", "email")
 MEETING_KINDS: Final = ("meeting", "call")
@@ -50,7 +50,7 @@ PLAN_OUTCOMES: Final = {
 # Weeks older than this weigh under 0.9^52 ≈ 0.4 %: not worth reading.
 HISTORY_WEEKS: Final = 52
 # Setting that caches what closed time entries brought (see `refresh_evidence`).
-EVIDENCE_KEY: Final = "network_evidence"
+EVIDENCE_KEY: Final = settings.EVIDENCE.name
 _DURATION = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*(?:m|min)?)?$")
 _SECONDS_PER_DAY: Final = 86_400
 FloatArray = npt.NDArray[np.float64]
@@ -196,17 +196,13 @@ def refresh_evidence(session: Session, workspace_id: int, now: datetime | None =
             str(int(i)): float(v) for i, v in zip(e_id[closed], values[closed], strict=True)
         },
     }
-    row = session.get(Setting, (workspace_id, EVIDENCE_KEY))
-    if row is None:
-        session.add(Setting(workspace_id=workspace_id, key=EVIDENCE_KEY, value=json.dumps(cache)))
-    else:
-        row.value = json.dumps(cache)
+    settings.put(session, workspace_id, settings.EVIDENCE, cache)
     return int(closed.sum())
 
 
 def has_evidence_cache(session: Session, workspace_id: int) -> bool:
     """Whether the evidence cache was ever filled for this workspace."""
-    return session.get(Setting, (workspace_id, EVIDENCE_KEY)) is not None
+    return settings.is_set(session, workspace_id, settings.EVIDENCE)
 
 
 def _entries(
@@ -281,10 +277,9 @@ def _attributed(
 
 
 def _cached_values(session: Session, workspace_id: int) -> dict[int, float]:
-    row = session.get(Setting, (workspace_id, EVIDENCE_KEY))
-    if row is None:
+    cache = settings.get(session, workspace_id, settings.EVIDENCE)
+    if cache is None:
         return {}
-    cache = json.loads(row.value)
     return {int(k): float(v) for k, v in cache.get("values", {}).items()}
 
 

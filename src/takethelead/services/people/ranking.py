@@ -10,7 +10,6 @@ counts the caller reads the interactions instead.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Final, Literal
@@ -18,14 +17,14 @@ from typing import Final, Literal
 from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from takethelead.storage.tables import Interaction, Person, Setting
+from takethelead.services.core import settings
+from takethelead.storage.tables import Interaction, Person
 
-COUNTS_KEY: Final = "person_counts"
+COUNTS_KEY: Final = settings.PERSON_COUNTS.name
 MANY_TOUCHED: Final = 2_000  # past this many people touched since, read everything instead
 
 RankBy = Literal["interactions", "last-contact"]
 
-_SETTING: Final = text('SELECT value FROM setting WHERE workspace_id = :ws AND "key" = :key')
 _SINCE: Final = text(
     "SELECT person_id, count(*), max(occurred_at) FROM interaction "
     "WHERE id > :upto AND +workspace_id = :ws GROUP BY person_id"
@@ -68,10 +67,7 @@ def recount_people(session: Session, workspace_id: int, person_ids: Iterable[int
 
 def counted_upto(session: Session, workspace_id: int) -> int | None:
     """The newest interaction id the stored counts include, or None without counts."""
-    raw = session.execute(_SETTING, {"ws": workspace_id, "key": COUNTS_KEY}).scalar()
-    if raw is None:
-        return None
-    value = json.loads(raw)
+    value = settings.get(session, workspace_id, settings.PERSON_COUNTS)
     return int(value["upto"]) if isinstance(value, dict) else None
 
 
@@ -197,9 +193,4 @@ def by_last_contact(
 
 
 def _store(session: Session, workspace_id: int, upto: int) -> None:
-    value = json.dumps({"upto": upto})
-    row = session.get(Setting, (workspace_id, COUNTS_KEY))
-    if row is None:
-        session.add(Setting(workspace_id=workspace_id, key=COUNTS_KEY, value=value))
-    else:
-        row.value = value
+    settings.put(session, workspace_id, settings.PERSON_COUNTS, {"upto": upto})

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from takethelead.domain.posting import DeliveryState
 from takethelead.services.core.errors import Conflict, NotFound, ServiceError
 from takethelead.services.leads.referrals import record_referral
-from takethelead.services.planning.weekly import manual_delivery, week_start
+from takethelead.services.planning.weekly import week_start
 from takethelead.services.posting.manual import manual_posts, mark_manual_posted
 from takethelead.services.relationships.scoring import rescore_people
 from takethelead.storage.tables import (
@@ -140,7 +140,7 @@ def mark_skipped(
 
 def _posted(session: Session, workspace_id: int, action: PlanAction, url: str) -> None:
     """Mark the action's delivery posted, unless it was marked from the queue already."""
-    delivery_id = manual_delivery(session, workspace_id, action)
+    delivery_id = action.delivery_id  # None once the delivery is deleted
     found = manual_posts(session, workspace_id, [delivery_id] if delivery_id is not None else [])
     if delivery_id is None or delivery_id not in found:
         raise NotFound(f"action {action.position}: its post is no longer in the queue")

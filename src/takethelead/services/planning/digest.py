@@ -11,13 +11,11 @@ from email.utils import make_msgid
 from typing import Final
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from takethelead.services.core import settings
 from takethelead.services.core.errors import Conflict, ServiceError
-from takethelead.services.planning.inputs import setting
-from takethelead.services.planning.weekly import PlanView, plan_for_week, store_setting
-from takethelead.storage.tables import Setting
+from takethelead.services.planning.weekly import PlanView, plan_for_week
 
 SENDER: Final = "Take the Lead <lead@localhost>"
 SMTP_TIMEOUT_SECONDS: Final = 15.0
@@ -84,9 +82,9 @@ def compose_digest(
         address = to.strip()
         if "@" not in address or " " in address or "\n" in address:
             raise ServiceError(f"to {to!r}: expected an e-mail address")
-        store_setting(session, workspace_id, "digest_email", address)
-    recipient = setting(session, workspace_id, "digest_email")
-    if not isinstance(recipient, str) or not recipient:
+        settings.put(session, workspace_id, settings.DIGEST_EMAIL, address)
+    recipient = settings.get(session, workspace_id, settings.DIGEST_EMAIL)
+    if not recipient:
         raise Conflict("digest_email: not set; send once with `lead digest --to ADDRESS`")
     view = plan_for_week(session, workspace_id, now)
     subject = f"Your networking plan for week {view.week}: {view.minutes} minutes"
@@ -146,10 +144,4 @@ def _md(text: str) -> str:
 
 def digest_workspaces(session: Session) -> list[int]:
     """Workspaces whose owner asked for the weekly digest (a `digest_email` is set)."""
-    return list(
-        session.scalars(
-            select(Setting.workspace_id)
-            .where(Setting.key == "digest_email")
-            .order_by(Setting.workspace_id)
-        )
-    )
+    return settings.workspaces_with(session, settings.DIGEST_EMAIL)

@@ -9,10 +9,11 @@ from typing import Final
 
 from icalendar import Calendar, Event
 
+from takethelead.services.core import settings
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.planning.weekly import PlanItem, PlanView
 
-DEFAULT_PREFERRED_HOURS: Final = "mon-fri 08:00-09:00,12:30-13:30"
+DEFAULT_PREFERRED_HOURS: Final = settings.DEFAULT_PREFERRED_HOURS
 DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 

@@ -10,7 +10,6 @@ waiting replies and the automation balance.
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
@@ -31,6 +30,7 @@ from takethelead.domain.planner import (
 from takethelead.domain.reciprocity import LEDGER_KINDS, Ledger, balances
 from takethelead.domain.strength import DIRECTIONS
 from takethelead.domain.usefulness import RatePosterior
+from takethelead.services.core import settings
 from takethelead.services.leads.intropairs import Pairs, introduction_pairs
 from takethelead.services.networks.timeentries import network_posteriors
 from takethelead.services.posting.manual import (
@@ -73,7 +73,6 @@ CONVERSATION_KINDS: Final = frozenset(
 )
 INBOUND_CODE: Final = DIRECTION_CODE[DIRECTIONS[0].value]
 API_KINDS: Final = frozenset({"linkedin", "mastodon", "bluesky", "discourse", "x"})
-DEFAULT_POSTS_PER_WEEK: Final = 3
 # Above this share of a workspace's interactions, a window is read by scanning the table.
 SCAN_SHARE: Final = 0.05
 
@@ -129,15 +128,6 @@ def manual_network_id(kind: str, networks: dict[str, int]) -> int:
     return -1 - [k.value for k in MANUAL_KINDS].index(kind)
 
 
-_SETTING: Final = text('SELECT value FROM setting WHERE workspace_id = :ws AND "key" = :key')
-
-
-def setting(session: Session, workspace_id: int, key: str) -> object | None:
-    """A workspace setting's JSON value, or None when unset."""
-    raw = session.execute(_SETTING, {"ws": workspace_id, "key": key}).scalar()
-    return None if raw is None else json.loads(raw)
-
-
 def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = False) -> PlanInputs:
     """Read the plan's inputs; `fresh` rescores every tie first instead of using the cache."""
     moment = now.timestamp()
@@ -185,7 +175,7 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
     ).all()
     kinds = [row[1] for row in networks]
     by_kind = {str(row[1]): int(row[0]) for row in networks}  # the oldest of each kind wins
-    posts = setting(session, workspace_id, "posts_per_week")
+    posts = settings.get(session, workspace_id, settings.POSTS_PER_WEEK)
     start, end = week_bounds(now)
     scheduled = scheduled_posts(session, workspace_id, start, end)
     manual = due_manual_posts(session, workspace_id, now, within=end - now)
@@ -206,7 +196,7 @@ def gather(session: Session, workspace_id: int, now: datetime, fresh: bool = Fal
         posteriors=network_posteriors(session, workspace_id, now),
         pairs=introduction_pairs(session, workspace_id, ids, distrusted),
         api_networks=sum(1 for k in kinds if k in API_KINDS),
-        posts_per_week=int(posts) if isinstance(posts, int) else DEFAULT_POSTS_PER_WEEK,
+        posts_per_week=posts,
         scheduled_posts=scheduled.posts,
         scheduled_networks=scheduled.networks,
         manual=tuple(manual),

@@ -10,15 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES
+from takethelead.services.core import settings
 from takethelead.services.core.errors import ServiceError
-from takethelead.services.planning.ics import DEFAULT_PREFERRED_HOURS, parse_preferred_hours
-from takethelead.services.planning.inputs import setting
-from takethelead.services.planning.weekly import parse_budget, store_setting
-
-BUDGET_KEY = "budget_minutes"
-HOURS_KEY = "preferred_hours"
-DIGEST_KEY = "digest_email"
+from takethelead.services.planning.ics import parse_preferred_hours
+from takethelead.services.planning.weekly import parse_budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +25,10 @@ class Preferences:
 
 def read_preferences(session: Session, workspace_id: int) -> Preferences:
     """The workspace's preferences, with the defaults for those never set."""
-    budget = setting(session, workspace_id, BUDGET_KEY)
-    hours = setting(session, workspace_id, HOURS_KEY)
-    digest = setting(session, workspace_id, DIGEST_KEY)
     return Preferences(
-        budget_minutes=int(budget) if isinstance(budget, int | str) else DEFAULT_BUDGET_MINUTES,
-        preferred_hours=hours if isinstance(hours, str) and hours else DEFAULT_PREFERRED_HOURS,
-        digest_email=digest if isinstance(digest, str) and digest else None,
+        budget_minutes=settings.get(session, workspace_id, settings.BUDGET_MINUTES),
+        preferred_hours=settings.get(session, workspace_id, settings.PREFERRED_HOURS),
+        digest_email=settings.get(session, workspace_id, settings.DIGEST_EMAIL) or None,
     )
 
 
@@ -69,11 +61,11 @@ def update_preferences(
     if digest_email is not None and digest_email.strip():
         address = check_email(digest_email)
     if minutes is not None:
-        store_setting(session, workspace_id, BUDGET_KEY, minutes)
+        settings.put(session, workspace_id, settings.BUDGET_MINUTES, minutes)
     if hours is not None:
-        store_setting(session, workspace_id, HOURS_KEY, hours)
+        settings.put(session, workspace_id, settings.PREFERRED_HOURS, hours)
     if digest_email is not None:
-        store_setting(session, workspace_id, DIGEST_KEY, address or "")
+        settings.put(session, workspace_id, settings.DIGEST_EMAIL, address or "")
     session.flush()
     return read_preferences(session, workspace_id)
 

@@ -8,7 +8,6 @@ so the same week gives the same plan.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -30,8 +29,9 @@ from takethelead.domain.actions import (
     share_profile_candidates,
     thank_candidates,
 )
-from takethelead.domain.planner import DEFAULT_BUDGET_MINUTES, build_plan
+from takethelead.domain.planner import build_plan
 from takethelead.domain.reservation import reserve_manual_posts
+from takethelead.services.core import settings
 from takethelead.services.core.errors import ServiceError
 from takethelead.services.networks.timeentries import (
     has_evidence_cache,
@@ -43,11 +43,10 @@ from takethelead.services.planning.inputs import (
     DAY,
     PlanInputs,
     gather,
-    setting,
 )
 from takethelead.services.posting.manual import ManualPost, manual_posts
 from takethelead.services.posting.posts import queue_notices
-from takethelead.storage.tables import Plan, PlanAction, PlanAutomatedOnly, Setting
+from takethelead.storage.tables import Plan, PlanAction, PlanAutomatedOnly
 
 MIN_BUDGET: Final = 15
 MAX_BUDGET: Final = 24 * 60
@@ -174,9 +173,8 @@ def _budget(session: Session, workspace_id: int, budget: int | None) -> int:
     if budget is not None:
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
             raise ServiceError(f"budget {budget}: expected between {MIN_BUDGET} and {MAX_BUDGET}")
-        store_setting(session, workspace_id, "budget_minutes", budget)
-    stored = setting(session, workspace_id, "budget_minutes")
-    return budget or (int(stored) if isinstance(stored, int | str) else DEFAULT_BUDGET_MINUTES)
+        settings.put(session, workspace_id, settings.BUDGET_MINUTES, budget)
+    return budget or settings.get(session, workspace_id, settings.BUDGET_MINUTES)
 
 
 def _unposted(inputs: PlanInputs, kept: list[PlanAction]) -> PlanInputs:
@@ -379,20 +377,6 @@ def _plan_row(session: Session, workspace_id: int, start: date) -> Plan | None:
         .order_by(Plan.id.desc())
         .limit(1)
     )
-
-
-def store_setting(session: Session, workspace_id: int, key: str, value: object) -> None:
-    """Set a workspace setting to a JSON value."""
-    row = session.get(Setting, (workspace_id, key))
-    if row is None:
-        session.add(Setting(workspace_id=workspace_id, key=key, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
-
-
-def manual_delivery(session: Session, workspace_id: int, action: PlanAction) -> int | None:
-    """The delivery a manual-post action stands for."""
-    return action.delivery_id
 
 
 def _counted_balance(session: Session, workspace_id: int, moment: datetime) -> _Balance:

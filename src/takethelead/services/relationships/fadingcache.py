@@ -8,7 +8,6 @@ called never shows as fading. Small workspaces without the list are worked out l
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -17,11 +16,12 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from takethelead.services.core import settings
 from takethelead.services.relationships.keepintouch import losing_ties
 from takethelead.services.relationships.scoring import last_personal_contact
-from takethelead.storage.tables import Person, Setting
+from takethelead.storage.tables import Person
 
-FADING_KEY: Final = "fading_ties"
+FADING_KEY: Final = settings.FADING.name
 KEPT: Final = 20  # how many the nightly job keeps; pages show the first few still fading
 LIVE_PEOPLE: Final = 3_000  # up to this many people, work the list out on the spot
 
@@ -59,11 +59,7 @@ def refresh_fading(session: Session, workspace_id: int, now: datetime | None = N
         "as_of": int(found.as_of.timestamp()),
         "ties": [[t.person_id, t.before, t.strength, t.why] for t in found.ties],
     }
-    row = session.get(Setting, (workspace_id, FADING_KEY))
-    if row is None:
-        session.add(Setting(workspace_id=workspace_id, key=FADING_KEY, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
+    settings.put(session, workspace_id, settings.FADING, value)
     return len(found.ties)
 
 
@@ -75,15 +71,14 @@ def fading_now(
     None when there is no list yet and the workspace is too big to work it out on the spot.
     """
     moment = now or datetime.now(UTC)
-    row = session.get(Setting, (workspace_id, FADING_KEY))
-    if row is None:
+    value = settings.get(session, workspace_id, settings.FADING)
+    if value is None:
         people = session.scalar(
             select(func.count()).where(Person.workspace_id == workspace_id, Person.is_me.is_(False))
         )
         if int(people or 0) > LIVE_PEOPLE:
             return None
         return _work_out(session, workspace_id, moment, limit)
-    value = json.loads(row.value)
     as_of = int(value["as_of"])
     stored = {int(t[0]): t for t in value["ties"]}
     names = dict(

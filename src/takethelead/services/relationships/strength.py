@@ -9,7 +9,6 @@ services) uses them from then on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -32,6 +31,7 @@ from takethelead.domain.strength import (
     score_all,
 )
 from takethelead.domain.strength_fit import MIN_RATINGS, compare_fit, fit_weights
+from takethelead.services.core import settings
 from takethelead.services.core.errors import NotFound, ServiceError
 from takethelead.services.relationships.activity import Activity, load_touches
 from takethelead.services.relationships.ledger import Standing, ledger_lines, standing
@@ -41,8 +41,8 @@ from takethelead.services.relationships.scoring import (
     rescore_people,
     score_workspace,
 )
-from takethelead.services.relationships.weights import WEIGHTS_KEY, current_weights
-from takethelead.storage.tables import Person, Setting
+from takethelead.services.relationships.weights import current_weights
+from takethelead.storage.tables import Person
 
 # The cadence column holds whole days; "never" is stored as a century so that every reader
 # (the plan too) treats it as never due without a special value that could break them.
@@ -256,7 +256,6 @@ def fit_model(session: Session, workspace_id: int, now: datetime | None = None) 
     check = compare_fit(table.features, ratings)
     weights = fit_weights(table.features, ratings)
     keep = check.fitted_accuracy >= check.default_accuracy
-    row = session.get(Setting, (workspace_id, WEIGHTS_KEY))
     if keep:
         stored = {
             **_weights_dict(weights),
@@ -265,13 +264,9 @@ def fit_model(session: Session, workspace_id: int, now: datetime | None = None) 
             "ratings": rated,
             "fitted_at": moment.isoformat(),
         }
-        value = json.dumps(stored)
-        if row is None:
-            session.add(Setting(workspace_id=workspace_id, key=WEIGHTS_KEY, value=value))
-        else:
-            row.value = value
-    elif row is not None:
-        session.delete(row)
+        settings.put(session, workspace_id, settings.STRENGTH_WEIGHTS, stored)
+    else:
+        settings.clear(session, workspace_id, settings.STRENGTH_WEIGHTS)
     session.flush()
     return ModelReport(
         ratings=rated,

@@ -1,3 +1,3 @@
-"""What every capability stands on: the opened store, errors, plain views and the per-process
-cache. It imports no capability.
+"""What every capability stands on: the opened store, errors, plain views, the workspace's
+typed settings and the per-process cache. It imports no capability.
 """

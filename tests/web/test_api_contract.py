@@ -289,3 +289,17 @@ def test_a_one_word_name_as_long_as_the_schema_allows_is_stored_whole(
     assert made.status_code == 201, made.text
     shown = client.get(f"/api/people/{made.json()['id']}")
     assert shown.json()["full_name"] == name
+
+
+def test_editing_a_post_for_a_network_it_does_not_go_to_is_409_and_an_unknown_one_422(
+    app: FastAPI, world: World
+) -> None:
+    client = api(app, world.tokens["ana"])
+    made = client.post("/api/posts", json={"text": "hello", "to": ["linkedin"], "draft": True})
+    assert made.status_code == 201, made.text
+    post = made.json()["id"]
+    elsewhere = client.patch(f"/api/posts/{post}", json={"text": "hi", "network": "bluesky"})
+    assert elsewhere.status_code == 409, elsewhere.text
+    assert "goes to linkedin" in elsewhere.json()["detail"]
+    unknown = client.patch(f"/api/posts/{post}", json={"text": "hi", "network": "0"})
+    assert unknown.status_code == 422

@@ -323,7 +323,8 @@ def edit_post(
         raise Conflict(f"post #{post_id}: it is cancelled")
     networks = json.loads(post.networks)
     if network is not None and network not in networks:
-        raise ServiceError(f"--network {network}: post #{post_id} goes to {', '.join(networks)}")
+        # The post's own networks decide, not the request's form: a refusal of the present state.
+        raise Conflict(f"--network {network}: post #{post_id} goes to {', '.join(networks)}")
     variants = set(
         session.scalars(select(PostVariant.network).where(PostVariant.post_id == post.id))
     )

@@ -47,7 +47,9 @@ router = APIRouter(tags=["posts"])
 POST_MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such post in this workspace"}
 }
-POST_FINISHED = POST_MISSING | conflict("The post is cancelled, or not a draft")
+POST_FINISHED = POST_MISSING | conflict(
+    "The post is cancelled, not a draft, or does not go to that network"
+)
 ACCOUNT_MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such account in this workspace"}
 }

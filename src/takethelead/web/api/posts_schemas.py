@@ -95,8 +95,8 @@ class PostCreate(RequestBody):
 
 class PostEdit(RequestBody):
     text: str = Field(min_length=1, max_length=100_000)
-    network: str | None = Field(
-        default=None, max_length=20, description="Change only this network's text"
+    network: Literal["mastodon", "bluesky", "discourse", "linkedin", "x", "facebook"] | None = (
+        Field(default=None, description="Change only this network's text")
     )
 
 
